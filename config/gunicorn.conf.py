@@ -1,0 +1,22 @@
+"""gunicorn settings, all overridable from the environment.
+
+Embedded mode (no REDIS_URL) must run a single process: the Redis stand-in and
+the SQLite writer live inside it. With real servers, workers x threads follow
+WEB_CONCURRENCY / WEB_THREADS (see README for the measured choice).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+embedded = not os.environ.get("REDIS_URL")
+workers = 1 if embedded else int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+worker_class = os.environ.get("WORKER_CLASS", "gthread")
+threads = int(os.environ.get("WEB_THREADS", "8" if embedded else "4"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("ACCESS_LOG") or None
+errorlog = "-"
+# No preload: each worker builds its own app, so no Redis or DB connection crosses a fork.
+preload_app = False

@@ -1,0 +1,17 @@
+"""One blueprint per audience: residents (survey), the JSON API, office staff, dashboard."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from questionnaire.blueprints import api, errors, survey
+
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(api.bp)
+    errors.init_app(app)
+    for optional in ("office", "dashboard"):
+        # Office and dashboard blueprints live in their own modules; each exposes `register`.
+        module = __import__(f"questionnaire.blueprints.{optional}", fromlist=["register"])
+        module.register(app)

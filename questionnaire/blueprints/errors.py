@@ -1,0 +1,76 @@
+"""Every error is a clear Chinese page, or a JSON body under /api; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from questionnaire.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("请求有误", "请返回后重新操作。"),
+    401: ("请先登录", None),
+    403: ("没有访问权限", "您的账号无权查看该内容。"),
+    404: ("页面不存在", "请确认链接或二维码是否正确。"),
+    405: ("请求方式不正确", None),
+    409: ("请求冲突", None),
+    410: ("内容已失效", None),
+    413: ("提交内容过大", "请精简后重新提交。"),
+    415: ("请求格式不正确", "请以 JSON 格式提交。"),
+    422: ("提交内容有误", None),
+    429: ("操作过于频繁", "请稍后再试。"),
+    500: ("系统出错", "请稍后再试，您的答卷如未显示“提交成功”则尚未保存。"),
+    503: ("系统繁忙", "请稍后再试，您的答卷如未显示“提交成功”则尚未保存。"),
+}
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "payload_too_large",
+             415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
+             500: "internal_error", 503: "service_unavailable"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def error_page(status: int, title: str | None = None, text: str | None = None):
+    default_title, default_text = MESSAGES.get(status, MESSAGES[500])
+    return render_template(
+        "errors/page.html", title=title or default_title, text=text if title else default_text
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.detail.get("fields"))
+        return error_page(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.response is not None:  # abort(redirect(...)) and friends
+            return exc.response
+        status = exc.code or 500
+        if wants_json():
+            return json_error(status, API_CODES.get(status, "error"), MESSAGES.get(status, MESSAGES[500])[0])
+        return error_page(status)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error path=%s", request.path)
+        if wants_json():
+            return json_error(500, "internal_error", MESSAGES[500][0])
+        return error_page(500)

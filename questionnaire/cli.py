@@ -1,0 +1,88 @@
+"""`flask` commands for the office and for operators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from questionnaire.extensions import db
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "hechi-2026.yaml"
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(import_campaign_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(links_command)
+
+
+@click.command("import-campaign")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only validate the file; write nothing.")
+def import_campaign_command(path: str, check: bool) -> None:
+    """Validate and import a campaign file (YAML or JSON)."""
+    from questionnaire.services.campaign_import import (
+        CampaignFileError, import_campaign, read_campaign_file, validate_campaign_doc)
+
+    try:
+        doc = read_campaign_file(path)
+        if check:
+            validate_campaign_doc(doc)
+            click.echo("文件校验通过 (valid)")
+            return
+        summary = import_campaign(db.session, doc)
+    except CampaignFileError as exc:
+        click.echo(f"导入失败，共 {len(exc.problems)} 处问题：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"imported campaign id={summary.campaign_id} new_units={summary.units_created} "
+        f"questionnaires={','.join(summary.questionnaires)} new_entry_points={summary.entry_points_created}"
+    )
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Import the Hechi demo campaign, open from now for 180 days (idempotent)."""
+    from questionnaire.services.campaign_import import import_campaign, read_campaign_file
+
+    doc = read_campaign_file(DEMO_FILE)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    from questionnaire.models import Campaign
+
+    existing = db.session.scalar(select(Campaign).where(Campaign.slug == doc["campaign"]["slug"]))
+    if existing is None:  # keep the dates of an existing demo so re-seeding is a no-op
+        doc["campaign"]["opens_at"] = (now - timedelta(days=1)).isoformat()
+        doc["campaign"]["closes_at"] = (now + timedelta(days=180)).isoformat()
+    else:
+        doc["campaign"]["opens_at"] = existing.opens_at.isoformat()
+        doc["campaign"]["closes_at"] = existing.closes_at.isoformat()
+    summary = import_campaign(db.session, doc)
+    click.echo(f"demo campaign id={summary.campaign_id} new_entry_points={summary.entry_points_created}")
+
+
+@click.command("links")
+@click.option("--limit", default=5, show_default=True)
+def links_command(limit: int) -> None:
+    """Print the local URLs: office login, dashboard and a few sample entry links."""
+    from questionnaire.models import EntryPoint, OrgUnit
+
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"办公室登录 office login : {base}/office/login")
+    click.echo(f"实时看板   dashboard    : {base}/dashboard/")
+    click.echo("样例入口   sample entries:")
+    rows = db.session.execute(
+        select(EntryPoint.code, OrgUnit.name, OrgUnit.kind)
+        .join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
+        .order_by(OrgUnit.kind, EntryPoint.id)
+    ).all()
+    shown = {}
+    for code, name, kind in rows:
+        if shown.get(kind, 0) < max(1, limit // 3 + 1):
+            shown[kind] = shown.get(kind, 0) + 1
+            click.echo(f"  {base}/s/{code}  ({name})")

@@ -1,0 +1,1 @@
+"""Pure domain logic: no Flask, no database. Shared by the web app and the workers."""

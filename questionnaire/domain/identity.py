@@ -1,0 +1,54 @@
+"""Participant identity keys, hashed with a key kept outside the database.
+
+A plain hash of a phone number or openid can be reversed by trying every
+value; a keyed HMAC cannot without the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+
+
+def participant_hash(key: str, campaign_id: int, kind: str, identity: str) -> str:
+    """The participant key stored with a response: unique per (campaign, person)."""
+    message = f"{campaign_id}\x1f{kind}\x1f{identity}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ip_hash(key: str, ip: str | None) -> str | None:
+    """Hash of the IP's network (/24 for IPv4, /48 for IPv6), truncated: enough to see bursts."""
+    if not ip:
+        return None
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    prefix = 24 if addr.version == 4 else 48
+    network = ipaddress.ip_network(f"{addr}/{prefix}", strict=False)
+    digest = hmac.new(key.encode(), b"ip\x1f" + str(network).encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+def user_agent_class(ua: str | None) -> str:
+    """A coarse class for reports; never used as a security check."""
+    ua = (ua or "").lower()
+    client = "wechat" if "micromessenger" in ua else "browser"
+    if "android" in ua:
+        platform = "android"
+    elif "iphone" in ua or "ipad" in ua or "ios" in ua:
+        platform = "ios"
+    elif "windows" in ua or "macintosh" in ua or "linux" in ua:
+        platform = "desktop"
+    else:
+        platform = "other"
+    return f"{client}-{platform}"
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

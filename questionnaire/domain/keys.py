@@ -1,0 +1,27 @@
+"""Every Redis key comes from here, namespaced by campaign.
+
+Redis only holds what PostgreSQL can rebuild (dedup markers, counters, queues).
+"""
+
+from __future__ import annotations
+
+PREFIX = "sq"
+
+
+def participant(campaign_id: int, participant_hash: str) -> str:
+    """Dedup marker: 'p:<submission_id>' while in flight, 'd:<submission_id>' once committed."""
+    return f"{PREFIX}:{campaign_id}:participant:{participant_hash}"
+
+
+def scans(campaign_id: int) -> str:
+    """Hash entry_point_id -> page views."""
+    return f"{PREFIX}:{campaign_id}:scans"
+
+
+def accepted(campaign_id: int) -> str:
+    """Counter of accepted responses (a fast hint; the tally tables are the figures)."""
+    return f"{PREFIX}:{campaign_id}:accepted"
+
+
+def lock(name: str) -> str:
+    return f"{PREFIX}:lock:{name}"

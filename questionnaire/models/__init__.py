@@ -1,0 +1,8 @@
+"""ORM models, one module per aggregate."""
+
+from questionnaire.models.campaign import Campaign, EntryPoint, Questionnaire
+from questionnaire.models.office import AuditEvent, OfficeUser
+from questionnaire.models.org import OrgUnit
+from questionnaire.models.response import Response
+
+__all__ = ["AuditEvent", "Campaign", "EntryPoint", "OfficeUser", "OrgUnit", "Questionnaire", "Response"]

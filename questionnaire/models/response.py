@@ -1,0 +1,47 @@
+"""A resident's stored answer sheet (答卷). Narrow rows: answers live in one JSON column."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from questionnaire.extensions import db
+from questionnaire.models.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
+    questionnaire_version: Mapped[int]
+    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), index=True)
+    evaluated_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    poster_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    # Keyed HMAC of the participant identity (never the openid or device id itself).
+    participant_hash: Mapped[str] = mapped_column(sa.String(64))
+    identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / api
+    # Client idempotency key: a retried submit returns the first receipt.
+    submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    answers: Mapped[dict] = mapped_column(JSONDoc)
+    answers_digest: Mapped[str] = mapped_column(sa.String(64))
+    duration_seconds: Mapped[int | None]
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(32))
+    user_agent_class: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Anti-fraud flags set by workers (bit set, see questionnaire.domain.flags); 0 = clean.
+    flags: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by the tally worker in the same transaction that counts the row.
+    tallied: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    __table_args__ = (
+        # The truth for "one answer per person per campaign", whatever Redis says.
+        sa.UniqueConstraint("campaign_id", "participant_hash"),
+        sa.Index(
+            "ix_responses_untallied", "id",
+            postgresql_where=sa.text("NOT tallied"), sqlite_where=sa.text("NOT tallied"),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Domain services: validate, call the data layer, own the transaction."""

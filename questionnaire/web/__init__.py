@@ -1,0 +1,1 @@
+"""Web-layer glue shared by the blueprints (HTTP headers, participant identity, service wiring)."""

@@ -1,0 +1,54 @@
+"""HTTP hygiene: security headers, no-cache HTML for WeChat, content-hashed static URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, Response, request, url_for
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self' https://open.weixin.qq.com; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+CST = timezone(timedelta(hours=8), "CST")
+
+
+def format_cst(value: datetime | None, fmt: str = "%Y年%m月%d日 %H:%M") -> str:
+    """Show times in China Standard Time, whatever zone they are stored in."""
+    if value is None:
+        return ""
+    return value.astimezone(CST).strftime(fmt)
+
+
+def init_app(app: Flask) -> None:
+    hashes: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        """URL with a content hash, so WeChat's sticky cache can never serve a stale asset."""
+        digest = hashes.get(filename)
+        if digest is None or app.debug:
+            path = os.path.join(app.static_folder, filename)
+            with open(path, "rb") as fh:
+                digest = hashlib.sha256(fh.read()).hexdigest()[:12]
+            hashes[filename] = digest
+        return url_for("static", filename=filename, v=digest)
+
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.filters["cst"] = format_cst
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint == "static" and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif response.mimetype == "text/html":
+            # WeChat's web view caches HTML aggressively; a stale form means a lost answer.
+            response.headers["Cache-Control"] = "no-cache, no-store, must-revalidate"
+        return response

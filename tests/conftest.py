@@ -1,0 +1,162 @@
+"""Every app-level test runs twice: on the embedded default (SQLite + fakeredis) and on
+real PostgreSQL + Redis. The schema is built once per backend by the real migrations;
+data is reset before each test.
+
+TEST_DATABASE_URL / TEST_REDIS_URL choose the real servers (defaults: the machine's
+`test` database and Redis db 1). Without them reachable, the real-backend half is
+skipped, unless REQUIRE_REAL_BACKENDS=1 (CI), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="sq-test-instance-"))
+
+REAL_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REAL_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+BACKENDS = ("embedded", "postgres")
+
+
+def _real_backends_reachable() -> str | None:
+    import psycopg
+    import redis
+
+    from questionnaire.settings import normalise_database_url
+
+    url = normalise_database_url(REAL_DATABASE_URL).replace("postgresql+psycopg://", "postgresql://")
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL not reachable: {exc}"
+    try:
+        redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis not reachable: {exc}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked real_only run only on the real backends (deselected, not skipped, elsewhere)."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        embedded = callspec is not None and callspec.params.get("backend") == "embedded"
+        (drop if embedded and item.get_closest_marker("real_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgres":
+        problem = _real_backends_reachable()
+        if problem:
+            if os.environ.get("REQUIRE_REAL_BACKENDS") == "1":
+                pytest.fail(problem)
+            pytest.skip(problem)
+    return request.param
+
+
+def make_test_app(backend: str, tmp_dir: str, **extra):
+    from questionnaire import create_app
+    from questionnaire.settings import engine_options, normalise_database_url
+
+    overrides = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "PARTICIPANT_HMAC_KEY": "test-participant-hmac-key",
+        "ENTRY_CACHE_SECONDS": 0,
+        "PUBLIC_BASE_URL": "http://survey.test",
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "RQ_ASYNC": False,
+    }
+    if backend == "embedded":
+        url = f"sqlite:///{tmp_dir}/test.db"
+        overrides.update(REDIS_URL=None)
+    else:
+        url = normalise_database_url(REAL_DATABASE_URL)
+        overrides.update(REDIS_URL=REAL_REDIS_URL)
+    overrides.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url, {}))
+    overrides.update(extra)
+    return create_app(overrides)
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from questionnaire.extensions import db
+
+    app = make_test_app(backend, str(tmp_path_factory.mktemp(backend)))
+    with app.app_context():
+        if backend == "postgres":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(revision="heads")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def reset_data(app) -> None:
+    from sqlalchemy import inspect, text
+
+    from questionnaire.extensions import db, redis_store
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                conn.execute(text("PRAGMA foreign_keys=OFF"))
+                for t in tables:
+                    conn.execute(text(f'DELETE FROM "{t}"'))
+                conn.execute(text("DELETE FROM sqlite_sequence")) if "sqlite_sequence" in inspect(db.engine).get_table_names() else None
+        redis_store.client(app).flushdb()
+        app.extensions["entry_catalog"].clear()
+
+
+@pytest.fixture
+def clean_app(app):
+    reset_data(app)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(clean_app):
+    return clean_app.test_client()
+
+
+@pytest.fixture
+def runner(clean_app):
+    return clean_app.test_cli_runner()
+
+
+@pytest.fixture
+def campaign(clean_app):
+    """A small open campaign: one county with two townships, one city unit."""
+    from tests.factories import import_small_campaign
+
+    return import_small_campaign()
+
+
+@pytest.fixture
+def db_session(clean_app):
+    from questionnaire.extensions import db
+
+    return db.session
+
+
+__all__ = ["SimpleNamespace"]

@@ -1,0 +1,121 @@
+"""One answer per participant per campaign: Redis is the fast path, PostgreSQL the truth."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from questionnaire.extensions import db, redis_store
+from questionnaire.models import Response
+from questionnaire.services.submissions import Outcome, Participant, Submission, SubmissionStore
+from questionnaire.web.services import entry_catalog
+from tests.factories import good_answers
+
+
+def store_for(app, redis_client=None) -> SubmissionStore:
+    return SubmissionStore(engine=db.engine, redis=redis_client or redis_store.client(app),
+                           hmac_key=app.config["PARTICIPANT_HMAC_KEY"])
+
+
+def submission(person="resident-1", sid=None, **answers) -> Submission:
+    return Submission(Participant("device", person), sid or str(uuid.uuid4()), good_answers(**answers))
+
+
+def stored_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def run_concurrently(fn, n):
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(lambda _: fn(), range(n)))
+
+
+@pytest.mark.real_only
+def test_fifty_concurrent_submits_from_one_participant_store_exactly_one(clean_app, campaign):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    outcomes = run_concurrently(lambda: store.submit(entry, submission()).outcome, 50)
+    assert outcomes.count(Outcome.ACCEPTED) == 1
+    assert outcomes.count(Outcome.ALREADY_PARTICIPATED) == 49
+    assert stored_count() == 1
+
+
+@pytest.mark.real_only
+def test_fifty_concurrent_retries_of_one_submission_return_one_receipt(clean_app, campaign):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    sid = str(uuid.uuid4())
+    receipts = run_concurrently(lambda: store.submit(entry, submission(sid=sid)), 50)
+    assert [r.outcome for r in receipts].count(Outcome.ACCEPTED) == 1
+    assert {r.outcome for r in receipts} <= {Outcome.ACCEPTED, Outcome.REPLAYED}
+    assert len({r.response_id for r in receipts}) == 1
+    assert stored_count() == 1
+
+
+def test_concurrent_submits_from_many_participants_are_all_stored(clean_app, campaign):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    people = iter(range(1000))
+    outcomes = run_concurrently(lambda: store.submit(entry, submission(person=f"p{next(people)}")).outcome, 20)
+    assert outcomes == [Outcome.ACCEPTED] * 20
+    assert stored_count() == 20
+
+
+def test_dedup_holds_when_redis_is_unavailable(clean_app, campaign):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    store = store_for(clean_app, dead)
+    assert store.submit(entry, submission()).outcome is Outcome.ACCEPTED
+    assert store.submit(entry, submission()).outcome is Outcome.ALREADY_PARTICIPATED
+    assert stored_count() == 1
+
+
+def test_dedup_holds_after_redis_is_flushed_and_the_marker_comes_back(clean_app, campaign):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    assert store.submit(entry, submission()).outcome is Outcome.ACCEPTED
+    redis_store.client(clean_app).flushdb()
+    assert store.submit(entry, submission()).outcome is Outcome.ALREADY_PARTICIPATED
+    # The refusal rebuilt the committed marker, so the next duplicate is refused without a query.
+    keys = redis_store.client(clean_app).keys("sq:*:participant:*")
+    assert len(keys) == 1 and redis_store.client(clean_app).get(keys[0]).startswith(b"d:")
+    assert stored_count() == 1
+
+
+def test_a_failed_database_write_releases_the_redis_claim(clean_app, campaign, monkeypatch):
+    from questionnaire.services.errors import ServiceUnavailable
+    from sqlalchemy.exc import OperationalError
+
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+
+    def broken(*a, **k):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store, "_insert", broken)
+    with pytest.raises(ServiceUnavailable):
+        store.submit(entry, submission())
+    monkeypatch.undo()
+    assert store.submit(entry, submission()).outcome is Outcome.ACCEPTED
+    assert stored_count() == 1
+
+
+def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaign):
+    from datetime import datetime, timedelta, timezone
+
+    from questionnaire.services.campaign_import import import_campaign
+    from tests.factories import small_campaign_doc
+
+    doc = small_campaign_doc()
+    doc["campaign"]["slug"] = "test-2027"
+    import_campaign(db.session, doc)
+    from questionnaire.models import EntryPoint
+
+    other = db.session.scalars(select(EntryPoint).where(EntryPoint.campaign_id != campaign.id)).first()
+    store = store_for(clean_app)
+    first = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    second = entry_catalog().resolve(db.session, other.code)
+    assert store.submit(first, submission()).outcome is Outcome.ACCEPTED
+    assert store.submit(second, submission()).outcome is Outcome.ACCEPTED

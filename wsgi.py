@@ -1,0 +1,3 @@
+from questionnaire import create_app
+
+app = create_app()
