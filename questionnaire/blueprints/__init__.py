@@ -10,6 +10,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(survey.bp)
     app.register_blueprint(api.bp)
+    from questionnaire.blueprints import openapi
+    from questionnaire.web import wechat
+
+    app.register_blueprint(openapi.bp)  # GET /api/v1/openapi.json
+    app.register_blueprint(wechat.bp)  # /wx/callback (WeChat OAuth)
     errors.init_app(app)
     for optional in ("office", "dashboard"):
         # Office and dashboard blueprints live in their own modules; each exposes `register`.
