@@ -41,6 +41,10 @@ def create_app(overrides: Mapping | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from questionnaire.web import auth
+
+    auth.init_app(app)  # after the blueprints: CSRF exempts survey and api by blueprint
+
     from questionnaire import cli
 
     cli.init_app(app)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import fakeredis
 import redis
 from flask import Flask
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Deterministic constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -20,6 +22,9 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
+# Office sessions: login state and CSRF (survey and API blueprints are exempted in the factory).
+login_manager = LoginManager()
+csrf = CSRFProtect()
 
 
 class RedisStore:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.extensions import db
@@ -14,7 +15,8 @@ ROLES = ("admin", "county", "unit")
 ROLE_LABELS = {"admin": "绩效办管理员", "county": "县区管理员", "unit": "单位管理员"}
 
 
-class OfficeUser(db.Model):
+class OfficeUser(UserMixin, db.Model):
+    # UserMixin gives Flask-Login get_id(); the is_active column overrides its property.
     __tablename__ = "office_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
