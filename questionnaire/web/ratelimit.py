@@ -1,0 +1,94 @@
+"""Rate limits that stop one abusive client without refusing a village behind one NAT.
+
+Policy (all limits are settings, see config/env.example):
+- Submissions are limited mainly per *participant* (WeChat identity, API
+  participant token or signed device cookie): a real person submits once and
+  perhaps retries a few times, so RATELIMIT_PARTICIPANT_SUBMIT is tight.
+- Per *IP* limits are generous: hundreds of residents of one village committee
+  or one carrier NAT share an address. RATELIMIT_IP_SUBMIT allows a whole
+  village answering at a meeting; RATELIMIT_IP_DEFAULT only stops floods.
+- A client that sends no identity (or a forged one) gets a fresh participant
+  key each time, so the per-IP limit is the backstop against rotating identities;
+  duplicates themselves are refused by the dedup path, not by rate limits.
+- Storage is Redis when REDIS_URL is set (the in-memory store would be per
+  gunicorn worker, multiplying every limit); memory in the embedded mode.
+- When the limit store is down the limiter fails open (swallows its errors):
+  a Redis outage must not turn into refused residents or a 500.
+
+A breach is a 429: JSON under /api, the Chinese error page elsewhere (see
+blueprints/errors.py, which handles every HTTPException).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
+from questionnaire.web.participant import DEVICE_COOKIE, TOKEN_HEADER, device_token_value
+
+# Endpoints that store a response: the expensive, abusable path.
+SUBMIT_ENDPOINTS = ("survey.submit", "api.submit")
+
+
+def client_ip() -> str:
+    # Behind a reverse proxy, wsgi.py must apply werkzeug's ProxyFix so this is the real client.
+    return request.remote_addr or "unknown"
+
+
+def _device_id() -> str | None:
+    return device_token_value(request.headers.get(TOKEN_HEADER)) or device_token_value(
+        request.cookies.get(DEVICE_COOKIE)
+    )
+
+
+def participant_key() -> str:
+    """The verified identity the request carries (the limit is exempt when it carries none)."""
+    return "dev:" + (_device_id() or "none")
+
+
+def _no_identity() -> bool:
+    # A cookieless resident (WeChat dropped the cookie) must not share one tight bucket with the
+    # whole village: without an identity only the generous per-IP limit applies.
+    return _device_id() is None
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+def init_app(app: Flask) -> Limiter:
+    """Build this app's limiter and attach the submission limits (after blueprints exist)."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 0.5)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        )
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "sq:rl")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    app.config.setdefault("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour")
+    app.config.setdefault("RATELIMIT_IP_SUBMIT", "600 per minute")
+    app.config.setdefault("RATELIMIT_IP_DEFAULT", "3000 per minute")
+
+    limiter = Limiter(
+        key_func=client_ip,
+        default_limits=[_setting("RATELIMIT_IP_DEFAULT")],
+        default_limits_exempt_when=lambda: request.endpoint == "static",
+    )
+    limiter.init_app(app)
+    for endpoint in SUBMIT_ENDPOINTS:
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        # Flask-Limiter checks decorated limits inside the wrapper, so the wrapped view replaces
+        # the registered one. Only POST counts (the GET form is cheap and cached).
+        per_participant = limiter.limit(_setting("RATELIMIT_PARTICIPANT_SUBMIT"), key_func=participant_key,
+                                        methods=["POST"], scope="participant-submit", override_defaults=False,
+                                        exempt_when=_no_identity)
+        per_ip = limiter.limit(_setting("RATELIMIT_IP_SUBMIT"), key_func=client_ip,
+                               methods=["POST"], scope="ip-submit", override_defaults=False)
+        app.view_functions[endpoint] = per_ip(per_participant(view))
+    app.extensions["sq_limiter"] = limiter
+    return limiter
