@@ -45,6 +45,10 @@ def create_app(overrides: Mapping | None = None) -> Flask:
 
     auth.init_app(app)  # after the blueprints: CSRF exempts survey and api by blueprint
 
+    from questionnaire.web import ratelimit
+
+    ratelimit.init_app(app)  # after the blueprints: limits attach to their view functions
+
     from questionnaire import cli
 
     cli.init_app(app)
