@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_campaign_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(links_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_demo_accounts_command)
+    app.cli.add_command(rq_worker_command)
     app.cli.add_command(rebuild_redis_command)
 
 
@@ -106,3 +109,80 @@ def rebuild_redis_command(campaign_id: int | None, keep_stale: bool) -> None:
             raise click.ClickException(str(exc)) from None
         click.echo(f"campaign={s.campaign_id} markers={s.markers_written} "
                    f"stale_removed={s.stale_keys_removed} accepted={s.accepted}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "county", "unit"]), required=True)
+@click.option("--unit", "unit_code", default=None, help="Org unit code (county or unit accounts).")
+@click.option("--password", default=None, help="Omit to generate one (printed once).")
+@click.option("--name", "display_name", default="", help="Display name (defaults to the unit name).")
+def create_user_command(username, role, unit_code, password, display_name) -> None:
+    """Create an office account (password stored hashed)."""
+    from questionnaire.services.accounts import AccountError, NewAccount, create_user, generate_password
+
+    generated = password is None
+    password = password or generate_password()
+    try:
+        user = create_user(db.session, NewAccount(username, password, role, unit_code, display_name))
+    except AccountError as exc:
+        click.echo(f"创建失败：{exc.message}", err=True)
+        raise SystemExit(1)
+    click.echo(f"created user id={user.id} username={user.username} role={user.role}")
+    if generated:
+        click.echo(f"password: {password}  (shown once; store it safely)")
+
+
+# Fixed demo passwords: refused in production (see the command).
+DEMO_ACCOUNTS = (
+    ("admin", "admin", None, "admin-demo"),
+    ("county-451202", "county", "451202", "county-demo"),
+    ("county-451203", "county", "451203", "county-demo"),
+    ("unit-451202002", "unit", "451202002", "unit-demo"),
+)
+
+
+@click.command("create-demo-accounts")
+def create_demo_accounts_command() -> None:
+    """Create demo office accounts (admin, two counties, one township) and print them."""
+    from questionnaire.models import OfficeUser
+    from questionnaire.services.accounts import AccountError, NewAccount, create_user
+
+    if current_app.config.get("ENV_NAME") == "production":
+        click.echo("生产环境不能创建固定密码的演示账号", err=True)
+        raise SystemExit(1)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"演示账号 demo accounts ({base}/office/login):")
+    for username, role, unit_code, password in DEMO_ACCOUNTS:
+        if db.session.scalar(select(OfficeUser.id).where(OfficeUser.username == username)) is None:
+            try:
+                create_user(db.session, NewAccount(username, password, role, unit_code))
+            except AccountError as exc:
+                click.echo(f"  skipped {username}: {exc.message}", err=True)
+                continue
+        click.echo(f"  {username:<16} / {password:<12} ({role}{' ' + unit_code if unit_code else ''})")
+
+
+@click.command("rq-worker")
+@click.argument("queues", nargs=-1)
+def rq_worker_command(queues) -> None:
+    """Run an RQ worker for the given queues (default: all declared in workers/queues.py)."""
+    import redis
+    from rq import SimpleWorker
+
+    from workers.queues import QUEUES, get_queue
+
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("REDIS_URL 未设置：嵌入模式下任务在请求内直接执行，无需 worker", err=True)
+        raise SystemExit(1)
+    names = queues or tuple(QUEUES)
+    unknown = [n for n in names if n not in QUEUES]
+    if unknown:
+        click.echo(f"unknown queues: {', '.join(unknown)}", err=True)
+        raise SystemExit(2)
+    # Own client without the app's short socket timeout: the worker blocks on BLPOP.
+    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+    # SimpleWorker runs jobs in this process, inside this app context: no app is built
+    # before a fork and the DB pool is never shared across processes. Timeouts still apply.
+    worker = SimpleWorker([get_queue(QUEUES[n], connection, True) for n in names], connection=connection)
+    worker.work(with_scheduler=False)

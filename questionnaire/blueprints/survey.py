@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, current_app, render_template, request
 
 from questionnaire.domain.identity import ip_hash, user_agent_class
-from questionnaire.extensions import db
+from questionnaire.extensions import db, redis_store
+from questionnaire.services.office_entries import record_scan
 from questionnaire.services.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, InvalidAnswers
 from questionnaire.services.submissions import Outcome, Submission
 from questionnaire.web import form_token
@@ -36,6 +37,7 @@ def index():
 def show(code: str):
     """Show the questionnaire of an entry point (or why it cannot be answered)."""
     entry = _entry(code)
+    record_scan(redis_store.client(current_app), entry)  # page views per entry (office list)
     try:
         entry.ensure_open(datetime.now(timezone.utc))
     except (EntryDisabled, CampaignNotOpen, CampaignClosed) as exc:

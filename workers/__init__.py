@@ -1,0 +1,28 @@
+"""RQ job functions (plain functions taking ids) and the queues they run on.
+
+A job runs inside the caller's app context when executed inline (embedded mode), or
+builds the app once per worker process; the app is never built before a fork.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+_app = None
+
+
+@contextlib.contextmanager
+def app_context() -> Iterator[None]:
+    from flask import has_app_context
+
+    if has_app_context():
+        yield
+        return
+    global _app
+    if _app is None:
+        from questionnaire import create_app
+
+        _app = create_app()
+    with _app.app_context():
+        yield
