@@ -54,7 +54,7 @@ def test_the_form_works_with_javascript_disabled(live_server, campaign, phone_wi
     assert len(stored()) == 1
 
 
-def test_a_missing_required_answer_is_shown_in_chinese_before_sending(live_server, campaign, phone):
+def test_a_missing_required_answer_is_shown_in_chinese_before_sending(live_server, campaign, phone, screenshot):
     url = f"{live_server}/s/{campaign.codes['K1']}"
     phone.goto(url)
     choose(phone, "gov", "满意")
@@ -62,6 +62,7 @@ def test_a_missing_required_answer_is_shown_in_chinese_before_sending(live_serve
     error = phone.locator("#q-security .q-error")
     error.wait_for()
     assert error.inner_text() == "此题为必答题"
+    screenshot(phone, "missing-required")
     assert "此题为必答题" in phone.locator("#q-transport .q-error").inner_text()
     assert phone.locator("#q-gov .q-error").count() == 0
     assert phone.url == url and stored() == []
@@ -90,7 +91,7 @@ def test_the_entry_page_weighs_less_than_100_kb(live_server, campaign, phone, re
         sizes[request.url] = s["responseBodySize"] + s["responseHeadersSize"]
 
     phone.on("requestfinished", on_finished)
-    phone.goto(f"{live_server}/s/{campaign.codes['K1']}", wait_until="load")
+    phone.goto(f"{live_server}/s/{campaign.codes['K1']}", wait_until="networkidle")
     kinds = {url.split("?")[0].rsplit(".", 1)[-1] if "/static/" in url else "html" for url in sizes}
     assert kinds == {"html", "css", "js"}, sizes
     total = sum(sizes.values())
