@@ -26,7 +26,7 @@ from workers.queues import POSTERS, app_queue
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+JOB_ID = re.compile(r"^[0-9a-f-]{32,36}$")  # RQ job ids are UUIDs
 
 
 def register(app: Flask) -> None:

@@ -12,7 +12,7 @@ import functools
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, redirect, request, url_for
+from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -98,10 +98,9 @@ def office_login_required(roles=None):
 
 def current_scope() -> Scope:
     """The scope of the logged-in account (nothing for anonymous visitors)."""
-    if "office_scope" not in g:
-        user = current_user._get_current_object() if current_user.is_authenticated else None
-        g.office_scope = Scope.for_user(user)
-    return g.office_scope
+    # Not cached on `g`: it is cheap, and an app context can outlive one request (tests, CLI).
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return Scope.for_user(user)
 
 
 def request_ip_hash() -> str | None:
