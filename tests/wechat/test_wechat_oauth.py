@@ -180,3 +180,7 @@ def test_the_openid_is_never_stored_only_its_hmac(wechat_app, wx_campaign, fake_
     cookie = client.get_cookie("session").value
     session = wechat_app.session_interface.get_signing_serializer(wechat_app).loads(cookie)
     assert OPENID not in str(session) and len(session["wx_id"]["pid"]) == 64
+
+
+def test_without_a_wechat_account_configured_the_callback_does_not_exist(client):
+    assert client.get("/wx/callback", query_string={"code": "x", "state": "y"}).status_code == 404
