@@ -4,5 +4,7 @@ from questionnaire.models.campaign import Campaign, EntryPoint, Questionnaire
 from questionnaire.models.office import AuditEvent, OfficeUser
 from questionnaire.models.org import OrgUnit
 from questionnaire.models.response import Response
+from questionnaire.models.tally import TallyAnswer, TallyEntry, TallyHour, TallyState
 
-__all__ = ["AuditEvent", "Campaign", "EntryPoint", "OfficeUser", "OrgUnit", "Questionnaire", "Response"]
+__all__ = ["AuditEvent", "Campaign", "EntryPoint", "OfficeUser", "OrgUnit", "Questionnaire", "Response",
+           "TallyAnswer", "TallyEntry", "TallyHour", "TallyState"]

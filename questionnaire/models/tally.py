@@ -1,0 +1,58 @@
+"""Pre-aggregated tallies, maintained by the tally worker (see services/tallies.py).
+
+Every table is keyed by the response's flag set (`flags`, 0 = clean) so figures
+can be shown with and without flagged responses. Rows hold counts only; the
+truth stays in `responses` and `flask tallies recount` rebuilds all of this.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from questionnaire.extensions import db
+from questionnaire.models.types import UTCDateTime
+
+
+class TallyEntry(db.Model):
+    __tablename__ = "tally_entries"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), primary_key=True)
+    flags: Mapped[int] = mapped_column(primary_key=True)
+    responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class TallyAnswer(db.Model):
+    __tablename__ = "tally_answers"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), primary_key=True)
+    flags: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class TallyHour(db.Model):
+    __tablename__ = "tally_hours"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    # The county of the poster unit, or the city unit itself: the scopes an account can have.
+    owner_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), primary_key=True)
+    flags: Mapped[int] = mapped_column(primary_key=True)
+    hour: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # hours since 1970 UTC
+    responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class TallyState(db.Model):
+    """When the tallies of a campaign last moved: the dashboard's "as of" time."""
+
+    __tablename__ = "tally_state"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recounted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rows_counted: Mapped[int] = mapped_column(sa.BigInteger, default=0)

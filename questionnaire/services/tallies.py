@@ -1,0 +1,241 @@
+"""Live tallies: the incremental worker step, the full recount and the check between them.
+
+Exactness rests on one transaction doing three things together: claim a batch of
+uncounted responses (`tallied = false -> true`, oldest ids first, `FOR UPDATE SKIP
+LOCKED` on PostgreSQL), decide their flags, and add their counts to the tally
+tables. A row whose transaction commits late (out of id order) is simply still
+uncounted at the next run; a crash rolls back claim and counts together; running a
+job twice counts nothing twice. One applier per campaign at a time (a transaction
+advisory lock on PostgreSQL; SQLite has a single writer anyway) so a late burst
+flag can move already-counted rows between buckets without racing another applier.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from questionnaire.domain import flags as F
+from questionnaire.domain.definition import definition_from_data
+from questionnaire.domain.tally import EntryInfo, TallyDelta, compare
+from questionnaire.models import Campaign, EntryPoint, OrgUnit, Questionnaire, Response
+from questionnaire.models.tally import TallyAnswer, TallyEntry, TallyHour, TallyState
+from questionnaire.services.flags import flag_bursts, write_row_flags
+
+log = logging.getLogger(__name__)
+responses = Response.__table__
+LOCK_NAMESPACE = 7301  # advisory lock class id for "tally applier of campaign N"
+
+
+def _lock(conn: Connection, campaign_id: int) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :c)"), {"ns": LOCK_NAMESPACE, "c": campaign_id})
+
+
+def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
+    """Per entry point: its owner scope and which questions get option counts."""
+    countable: dict[int, frozenset[str]] = {}
+    for qid, data in conn.execute(
+        select(Questionnaire.id, Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)
+    ):
+        defn = definition_from_data(data)
+        countable[qid] = frozenset(q.id for q in defn.questions if q.type in ("rating", "choice"))
+    infos = {}
+    for ep_id, q_id, unit_id, county_id in conn.execute(
+        select(EntryPoint.id, EntryPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
+        .join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
+        .where(EntryPoint.campaign_id == campaign_id)
+    ):
+        infos[ep_id] = EntryInfo(county_id or unit_id, countable.get(q_id, frozenset()))
+    return infos
+
+
+def _rating_ids(conn: Connection, campaign_id: int) -> frozenset[str]:
+    ids: set[str] = set()
+    for (data,) in conn.execute(select(Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)):
+        ids.update(q.id for q in definition_from_data(data).rating_questions())
+    return frozenset(ids)
+
+
+def _policy(conn: Connection, campaign_id: int) -> F.FlagPolicy:
+    settings = conn.execute(select(Campaign.settings).where(Campaign.id == campaign_id)).scalar_one_or_none()
+    return F.FlagPolicy.from_settings(settings)
+
+
+def _claim(conn: Connection, campaign_id: int, batch_size: int):
+    pending = (
+        select(responses.c.id)
+        .where(responses.c.campaign_id == campaign_id, responses.c.tallied == False)  # noqa: E712
+        .order_by(responses.c.id).limit(batch_size)
+    )
+    if conn.dialect.name == "postgresql":
+        pending = pending.with_for_update(skip_locked=True)
+    return conn.execute(
+        update(responses).where(responses.c.id.in_(pending.scalar_subquery())).values(tallied=True)
+        .returning(responses.c.id, responses.c.entry_point_id, responses.c.created_at,
+                   responses.c.duration_seconds, responses.c.answers, responses.c.ip_hash, responses.c.flags)
+    ).all()
+
+
+def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter, campaign_id: int) -> None:
+    # Sorted keys: concurrent writers lock tally rows in one order and cannot deadlock.
+    rows = [dict(zip(key_cols, key), campaign_id=campaign_id, responses=n)
+            for key, n in sorted(counter.items()) if n]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["campaign_id", *key_cols],
+        set_={"responses": table.c.responses + stmt.excluded.responses},
+    )
+    conn.execute(stmt, rows)
+
+
+def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
+    _upsert(conn, TallyEntry.__table__, ("entry_point_id", "flags"), delta.entries, campaign_id)
+    _upsert(conn, TallyAnswer.__table__, ("entry_point_id", "flags", "question_id", "value"), delta.answers, campaign_id)
+    _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
+
+
+def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False) -> None:
+    now = datetime.now(timezone.utc)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    table = TallyState.__table__
+    values = {"campaign_id": campaign_id, "applied_at": now, "rows_counted": rows,
+              "recounted_at": now if recounted else None}
+    stmt = dialect.insert(table).values(**values)
+    set_ = {"applied_at": now,
+            "rows_counted": rows if recounted else table.c.rows_counted + stmt.excluded.rows_counted}
+    if recounted:
+        set_["recounted_at"] = now
+    conn.execute(stmt.on_conflict_do_update(index_elements=["campaign_id"], set_=set_))
+
+
+def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict) -> int:
+    batch = _claim(conn, campaign_id, batch_size)
+    if not batch:
+        return 0
+    policy, infos, rating_ids = ctx["policy"], ctx["infos"], ctx["rating_ids"]
+    delta = TallyDelta()
+    flags_now = {r.id: r.flags for r in batch}
+    new_bits = {}
+    for r in batch:
+        bits = F.row_flags(policy, r.duration_seconds, r.answers, rating_ids) & ~r.flags
+        new_bits[r.id] = bits
+        flags_now[r.id] |= bits
+    write_row_flags(conn, new_bits)
+
+    def move(row, old: int, new: int) -> None:
+        info = infos[row.entry_point_id]
+        ts = row.created_at.timestamp()
+        delta.add(info, row.entry_point_id, old, ts, row.answers, sign=-1)
+        delta.add(info, row.entry_point_id, new, ts, row.answers, sign=1)
+
+    flag_bursts(conn, campaign_id, policy, batch, flags_now, move)
+    for r in batch:
+        delta.add(infos[r.entry_point_id], r.entry_point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
+    _write_delta(conn, campaign_id, delta)
+    _touch_state(conn, campaign_id, len(batch))
+    return len(batch)
+
+
+def _context(conn: Connection, campaign_id: int) -> dict:
+    return {"policy": _policy(conn, campaign_id), "infos": load_entry_infos(conn, campaign_id),
+            "rating_ids": _rating_ids(conn, campaign_id)}
+
+
+def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_batches: int | None = None) -> int:
+    """Count every response not yet counted, one transaction per batch; return rows counted."""
+    total = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        with engine.begin() as conn:
+            _lock(conn, campaign_id)
+            counted = _apply_batch(conn, campaign_id, batch_size, _context(conn, campaign_id))
+        total += counted
+        batches += 1
+        if counted < batch_size:
+            break
+    return total
+
+
+def _full_tally(conn: Connection, campaign_id: int, infos: dict[int, EntryInfo]) -> TallyDelta:
+    """Count every counted response from scratch (streamed: memory holds counts, not rows)."""
+    delta = TallyDelta()
+    result = conn.execute(
+        select(responses.c.entry_point_id, responses.c.flags, responses.c.created_at, responses.c.answers)
+        .where(responses.c.campaign_id == campaign_id, responses.c.tallied == True)  # noqa: E712
+        .execution_options(stream_results=True, yield_per=20000)
+    )
+    for ep_id, flags, created_at, answers in result:
+        delta.add(infos[ep_id], ep_id, flags, created_at.timestamp(), answers)
+    return delta
+
+
+def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
+    """Rebuild every tally table of the campaign from `responses`, in one transaction.
+
+    Uncounted rows are first flagged and claimed exactly like the incremental job
+    does (so flags are decided before counting), then everything is recounted.
+    """
+    with engine.begin() as conn:
+        _lock(conn, campaign_id)
+        ctx = _context(conn, campaign_id)
+        while _apply_batch(conn, campaign_id, batch_size, ctx) == batch_size:
+            pass
+        full = _full_tally(conn, campaign_id, ctx["infos"])
+        for model in (TallyEntry, TallyAnswer, TallyHour):
+            conn.execute(delete(model.__table__).where(model.__table__.c.campaign_id == campaign_id))
+        _write_delta(conn, campaign_id, full)
+        _touch_state(conn, campaign_id, full.rows, recounted=True)
+    return full.rows
+
+
+def read_tables(conn: Connection, campaign_id: int) -> TallyDelta:
+    stored = TallyDelta()
+    for model, target, keys in (
+        (TallyEntry, stored.entries, ("entry_point_id", "flags")),
+        (TallyAnswer, stored.answers, ("entry_point_id", "flags", "question_id", "value")),
+        (TallyHour, stored.hours, ("owner_unit_id", "flags", "hour")),
+    ):
+        t = model.__table__
+        for row in conn.execute(select(*(t.c[k] for k in keys), t.c.responses).where(t.c.campaign_id == campaign_id)):
+            target[tuple(row[:-1])] += row[-1]
+    return stored
+
+
+def verify(engine: Engine, campaign_id: int) -> list[str]:
+    """Differences between the tally tables and a fresh recount (empty list = exact)."""
+    with engine.connect() as conn:
+        pending = conn.execute(
+            select(func.count()).select_from(responses)
+            .where(responses.c.campaign_id == campaign_id, responses.c.tallied == False)  # noqa: E712
+        ).scalar_one()
+        fresh = _full_tally(conn, campaign_id, load_entry_infos(conn, campaign_id))
+        stored = read_tables(conn, campaign_id)
+    problems = [f"{pending} responses not yet tallied"] if pending else []
+    return problems + compare(fresh, stored)
+
+
+def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Campaigns worth a periodic run: open ones, plus any with uncounted rows."""
+    now = now or datetime.now(timezone.utc)
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(Campaign.id).where(Campaign.opens_at <= now, Campaign.closes_at > now)).scalars())
+        ids.update(conn.execute(
+            select(responses.c.campaign_id).where(responses.c.tallied == False).distinct()  # noqa: E712
+        ).scalars())
+    return sorted(ids)
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
