@@ -52,4 +52,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     from questionnaire import cli
 
     cli.init_app(app)
+    from questionnaire import cli_tallies
+
+    cli_tallies.init_app(app)
     return app

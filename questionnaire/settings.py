@@ -109,6 +109,8 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         ),
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         "RQ_ASYNC": _bool(env, "RQ_ASYNC", bool(env.get("REDIS_URL"))),
+        # Seconds between scheduled tally runs (`flask tallies cron`).
+        "TALLY_INTERVAL_SECONDS": _int(env, "TALLY_INTERVAL_SECONDS", 2),
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         # Per participant tight, per IP generous (village NAT): see questionnaire/web/ratelimit.py.
         "RATELIMIT_PARTICIPANT_SUBMIT": env.get("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour"),

@@ -16,7 +16,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openapi.bp)  # GET /api/v1/openapi.json
     app.register_blueprint(wechat.bp)  # /wx/callback (WeChat OAuth)
     errors.init_app(app)
-    for optional in ("office", "dashboard"):
+    for optional in ("office", "dashboard", "exports"):
         # Office and dashboard blueprints live in their own modules; each exposes `register`.
         module = __import__(f"questionnaire.blueprints.{optional}", fromlist=["register"])
         module.register(app)

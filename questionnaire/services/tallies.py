@@ -33,9 +33,13 @@ responses = Response.__table__
 LOCK_NAMESPACE = 7301  # advisory lock class id for "tally applier of campaign N"
 
 
-def _lock(conn: Connection, campaign_id: int) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :c)"), {"ns": LOCK_NAMESPACE, "c": campaign_id})
+def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
+    """Take the campaign's applier lock for this transaction; False if busy and not waiting."""
+    if conn.dialect.name != "postgresql":
+        return True
+    fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    got = conn.execute(text(f"SELECT {fn}(:ns, :c)"), {"ns": LOCK_NAMESPACE, "c": campaign_id}).scalar()
+    return wait or bool(got)
 
 
 def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
@@ -151,13 +155,19 @@ def _context(conn: Connection, campaign_id: int) -> dict:
             "rating_ids": _rating_ids(conn, campaign_id)}
 
 
-def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_batches: int | None = None) -> int:
-    """Count every response not yet counted, one transaction per batch; return rows counted."""
+def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_batches: int | None = None,
+                  wait: bool = True) -> int:
+    """Count every response not yet counted, one transaction per batch; return rows counted.
+
+    With wait=False a run that finds another applier (or a recount) busy with the
+    campaign returns at once: the periodic job must not queue up behind a long recount.
+    """
     total = 0
     batches = 0
     while max_batches is None or batches < max_batches:
         with engine.begin() as conn:
-            _lock(conn, campaign_id)
+            if not _lock(conn, campaign_id, wait):
+                break
             counted = _apply_batch(conn, campaign_id, batch_size, _context(conn, campaign_id))
         total += counted
         batches += 1
