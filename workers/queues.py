@@ -23,8 +23,11 @@ POSTERS = QueueSpec("posters", job_timeout=600, result_ttl=3600)
 # Incremental runs are short and frequent (their results are worthless a second later);
 # a full recount of 1.2 M rows takes tens of seconds, well inside the limit.
 TALLIES = QueueSpec("tallies", job_timeout=1800, result_ttl=60)
+# A 1.2 M-row XLSX takes minutes on a small box; the job (and its owner check) lives as
+# long as its file (workers/export_jobs.py deletes files older than a day).
+EXPORTS = QueueSpec("exports", job_timeout=3600, result_ttl=24 * 3600)
 
-QUEUES: dict[str, QueueSpec] = {spec.name: spec for spec in (POSTERS, TALLIES)}
+QUEUES: dict[str, QueueSpec] = {spec.name: spec for spec in (POSTERS, TALLIES, EXPORTS)}
 
 
 def get_queue(spec: QueueSpec, connection, is_async: bool) -> Queue:

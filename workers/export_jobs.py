@@ -1,0 +1,108 @@
+"""Export files (raw responses, tallies) built off the request thread, queue `exports`.
+
+The job takes ids and plain data only and re-derives the scope from the user record, so
+a queued export can never contain more than its requester may see now (a scope changed
+in between makes the job fail rather than leak). The file is written under
+`instance/exports/` to a temporary name and renamed into place when complete, so a
+download never sees half a file; progress (rows written / expected) is kept in job.meta
+for the polling page. Files older than a day are deleted by the next export job (and by
+`cleanup_old_exports` wherever else it is called). Running a job twice rewrites the
+same file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rq import get_current_job
+
+from workers import app_context
+from workers.queues import EXPORTS
+
+log = logging.getLogger(__name__)
+
+FILE_MAX_AGE = EXPORTS.result_ttl  # seconds; the job (owner check) and its file expire together
+PROGRESS_EVERY = 5000  # rows between job.meta saves
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv"}
+
+
+def export_dir(instance_path: str | os.PathLike) -> Path:
+    return Path(instance_path) / "exports"
+
+
+def export_path(instance_path: str | os.PathLike, export_id: str, fmt: str) -> Path:
+    return export_dir(instance_path) / f"{export_id}.{EXTENSIONS[fmt]}"
+
+
+def cleanup_old_exports(directory: str | os.PathLike, max_age: float = FILE_MAX_AGE,
+                        now: float | None = None) -> int:
+    """Delete export files (finished or abandoned) older than `max_age` seconds; return how many."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for path in directory.iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > max_age:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker cleaned it first
+            continue
+    return removed
+
+
+def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2000) -> dict:
+    """Write one export file for `user_id`'s scope; return rows, bytes and the download name."""
+    from flask import current_app
+
+    from questionnaire.extensions import db
+    from questionnaire.models import OfficeUser
+    from questionnaire.services import export_writers, exports
+    from questionnaire.services.scope import Scope
+
+    job = get_current_job()
+    with app_context():
+        directory = export_dir(current_app.instance_path)
+        directory.mkdir(parents=True, exist_ok=True)
+        cleanup_old_exports(directory)
+        scope = Scope.for_user(db.session.get(OfficeUser, user_id))
+        db.session.remove()
+        req = exports.ExportRequest.from_dict(request)
+        final = export_path(current_app.instance_path, export_id, req.fmt)
+        partial = directory / f".{final.name}.part"
+        generated_at = datetime.now(timezone.utc)
+        with db.engine.connect() as conn:
+            plan = exports.plan(conn, scope, req)
+            dataset = exports.build(conn, plan, generated_at, yield_per=yield_per)
+            if job is not None:
+                job.meta.update(total=dataset.expected_rows, done=0)
+                job.save_meta()
+
+            def progress(done: int) -> None:
+                if job is not None:
+                    job.meta["done"] = done
+                    job.save_meta()
+
+            try:
+                if req.fmt == "csv":
+                    with open(partial, "wb") as fh:
+                        counts = export_writers.write_csv(fh, dataset, progress, PROGRESS_EVERY)
+                else:
+                    counts = export_writers.write_xlsx(partial, dataset, progress, PROGRESS_EVERY)
+                os.replace(partial, final)  # atomic: the download sees no file or the whole file
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+    rows = sum(counts.values())
+    result = {"rows": rows, "bytes": final.stat().st_size, "filename": f"{dataset.filename}.{EXTENSIONS[req.fmt]}"}
+    if job is not None:
+        job.meta.update(done=rows, total=rows, filename=result["filename"], bytes=result["bytes"])
+        job.save_meta()
+    log.info("export built id=%s user=%s dataset=%s fmt=%s rows=%d bytes=%d", export_id, user_id,
+             req.dataset, req.fmt, rows, result["bytes"])
+    return result
