@@ -5,6 +5,7 @@ from questionnaire.models.office import AuditEvent, OfficeUser
 from questionnaire.models.org import OrgUnit
 from questionnaire.models.response import Response
 from questionnaire.models.tally import TallyAnswer, TallyEntry, TallyHour, TallyState
+from questionnaire.models.target import UnitTarget
 
 __all__ = ["AuditEvent", "Campaign", "EntryPoint", "OfficeUser", "OrgUnit", "Questionnaire", "Response",
-           "TallyAnswer", "TallyEntry", "TallyHour", "TallyState"]
+           "TallyAnswer", "TallyEntry", "TallyHour", "TallyState", "UnitTarget"]

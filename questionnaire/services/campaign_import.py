@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.definition import DefinitionError, definition_to_data, parse_definition
-from questionnaire.models import Campaign, OrgUnit, Questionnaire
+from questionnaire.models import Campaign, OrgUnit, Questionnaire, UnitTarget
 from questionnaire.services.entry_points import RULES, create_entry_points, pairs_for_rule
 
 ROUNDS = ("mid_year", "year_end", "annual")
@@ -65,7 +65,11 @@ def _unit(raw: Any, path: str, problems: list[str]) -> dict | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("code"), (str, int)) or not isinstance(raw.get("name"), str):
         problems.append(f"{path}: 需要 code 和 name")
         return None
-    return {"code": str(raw["code"]), "name": raw["name"].strip()}
+    target = raw.get("target_responses")
+    if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target <= 0):
+        problems.append(f"{path}.target_responses: 必须是正整数（不设目标时省略）")
+        target = None
+    return {"code": str(raw["code"]), "name": raw["name"].strip(), "target_responses": target}
 
 
 def validate_campaign_doc(doc: Any) -> dict:
@@ -160,6 +164,27 @@ def validate_campaign_doc(doc: Any) -> dict:
             "questionnaires": questionnaires, "entry_points": entry_rules}
 
 
+def _set_unit_targets(session: Session, campaign_id: int, spec: dict, units: dict[str, OrgUnit]) -> None:
+    """Per-unit targets as the file states them now (a target left out of the file is removed)."""
+    wanted = {}
+    for c in spec["counties"]:
+        for u in [c, *c["townships"]]:
+            if u["target_responses"]:
+                wanted[units[u["code"]].id] = u["target_responses"]
+    for u in spec["city_units"]:
+        if u["target_responses"]:
+            wanted[units[u["code"]].id] = u["target_responses"]
+    existing = {t.unit_id: t for t in session.scalars(select(UnitTarget).where(UnitTarget.campaign_id == campaign_id))}
+    for unit_id, row in existing.items():
+        if unit_id not in wanted:
+            session.delete(row)
+    for unit_id, target in wanted.items():
+        if unit_id in existing:
+            existing[unit_id].target = target
+        else:
+            session.add(UnitTarget(campaign_id=campaign_id, unit_id=unit_id, target=target))
+
+
 def import_campaign(session: Session, doc: Any) -> ImportSummary:
     """Validate and import in one transaction (this service commits)."""
     spec = validate_campaign_doc(doc)
@@ -198,6 +223,7 @@ def import_campaign(session: Session, doc: Any) -> ImportSummary:
     campaign.opens_at, campaign.closes_at, campaign.settings = c["opens_at"], c["closes_at"], c["settings"]
     session.flush()
     summary.campaign_id = campaign.id
+    _set_unit_targets(session, campaign.id, spec, units)
 
     by_key = {}
     for q in spec["questionnaires"]:
