@@ -59,6 +59,7 @@ def cleanup_old_exports(directory: str | os.PathLike, max_age: float = FILE_MAX_
 def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2000) -> dict:
     """Write one export file for `user_id`'s scope; return rows, bytes and the download name."""
     from flask import current_app
+    from sqlalchemy import select
 
     from questionnaire.extensions import db
     from questionnaire.models import OfficeUser
@@ -70,14 +71,15 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
         directory = export_dir(current_app.instance_path)
         directory.mkdir(parents=True, exist_ok=True)
         cleanup_old_exports(directory)
-        scope = Scope.for_user(db.session.get(OfficeUser, user_id))
-        db.session.remove()
         req = exports.ExportRequest.from_dict(request)
         final = export_path(current_app.instance_path, export_id, req.fmt)
         partial = directory / f".{final.name}.part"
         generated_at = datetime.now(timezone.utc)
+        # Core only: run inline (embedded mode), the job must not disturb the caller's ORM session.
         with db.engine.connect() as conn:
-            plan = exports.plan(conn, scope, req)
+            user = conn.execute(select(OfficeUser.id, OfficeUser.role, OfficeUser.org_unit_id, OfficeUser.is_active)
+                                .where(OfficeUser.id == user_id)).first()
+            plan = exports.plan(conn, Scope.for_user(user), req)
             dataset = exports.build(conn, plan, generated_at, yield_per=yield_per)
             if job is not None:
                 job.meta.update(total=dataset.expected_rows, done=0)
