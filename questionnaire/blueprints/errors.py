@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from questionnaire.services.errors import ServiceError
+from questionnaire.services.errors import ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +55,32 @@ def error_page(status: int, title: str | None = None, text: str | None = None):
     ), status
 
 
+# Seconds a client (or WeChat's web view) should wait before retrying after a 503.
+RETRY_AFTER_SECONDS = 5
+
+
+def backend_unavailable(exc: Exception) -> bool:
+    """PostgreSQL or Redis could not be reached: a retryable outage (503), not a bug (500).
+
+    Any query outside the submit path (an entry lookup after the cache expired, the
+    "already answered?" check of the survey page) meets a database restart this way.
+    """
+    if isinstance(exc, (OperationalError, PoolTimeout, redis.ConnectionError, redis.TimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         if wants_json():
-            return json_error(exc.status, exc.code, exc.message, exc.detail.get("fields"))
-        return error_page(exc.status, exc.message)
+            response = json_error(exc.status, exc.code, exc.message, exc.detail.get("fields"))
+        else:
+            response = error_page(exc.status, exc.message)
+        if exc.status == 503:
+            response = app.make_response(response)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -70,6 +93,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if backend_unavailable(exc):
+            log.warning("backend unavailable path=%s error=%s", request.path, exc)
+            return service_error(ServiceUnavailable())
         log.exception("unhandled error path=%s", request.path)
         if wants_json():
             return json_error(500, "internal_error", MESSAGES[500][0])

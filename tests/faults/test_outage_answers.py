@@ -1,0 +1,49 @@
+"""An outage seen outside the submit path is a clear 503, never a 500 (no server processes needed:
+the failing lookup is simulated; tests/faults/test_postgres_restart.py does it for real)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from sqlalchemy.exc import OperationalError
+
+from questionnaire.services.entries import EntryCatalog
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    def refuse(self, session, code):
+        raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(EntryCatalog, "resolve", refuse)
+
+
+def test_api_entry_lookup_during_a_database_outage_is_a_503_json_body(client, campaign, database_down):
+    response = client.post(f"/api/v1/entries/{campaign.codes['K1']}/responses",
+                           json={"submission_id": "0b6f1f0e-1a6e-4c55-9d0f-4cfb7a0d1c11", "answers": {}})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "service_unavailable"
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_survey_page_during_a_database_outage_is_the_chinese_503_page(client, campaign, database_down):
+    response = client.get(f"/s/{campaign.codes['K1']}")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "尚未保存" in page and "提交成功，感谢" not in page
+
+
+def test_redis_unreachable_outside_the_fast_path_is_a_503(client, campaign, monkeypatch):
+    def refuse(self, session, code):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(EntryCatalog, "resolve", refuse)
+    assert client.get(f"/api/v1/entries/{campaign.codes['K1']}").status_code == 503
+
+
+def test_a_real_bug_is_still_a_500(client, campaign, monkeypatch):
+    def broken(self, session, code):
+        raise KeyError("not an outage")
+
+    monkeypatch.setattr(EntryCatalog, "resolve", broken)
+    assert client.get(f"/api/v1/entries/{campaign.codes['K1']}").status_code == 500
