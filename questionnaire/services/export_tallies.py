@@ -84,7 +84,7 @@ def _groups(conn: Connection, p: X.Plan) -> list[_Group]:
         county_sort = orgs[county_id][3] if county_id in orgs else 0
         return (0, county_sort, county_id or 0, 0 if kind == "county" else 1, sort, unit_id)
 
-    total = _Group("all", "", "全部")
+    total = _Group("all", "全部", "全部")
     result: list[_Group] = [total]
     current_county = None
     for unit_id in sorted(units, key=order):
