@@ -18,6 +18,10 @@ from questionnaire.domain.scales import DONT_KNOW, SCALES
 QUESTION_TYPES = ("rating", "choice", "text")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 DEFAULT_TEXT_LIMIT = 500
+# Characters no phone keyboard types: C0 controls except tab/newline, DEL, and lone UTF-16
+# surrogates (valid in a JSON string, but not UTF-8). PostgreSQL's JSONB refuses NUL and
+# surrogates, so letting them through turned a fuzzed text answer into a 500.
+UNTYPEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class DefinitionError(ValueError):
@@ -236,6 +240,9 @@ def validate_answers(defn: Definition, answers: Any) -> dict[str, str]:
         if q.type == "text":
             if len(value) > q.max_length:
                 errors[q.id] = f"内容过长（最多 {q.max_length} 字）"
+                continue
+            if UNTYPEABLE.search(value):
+                errors[q.id] = "内容包含无法识别的字符，请删除后重新提交"
                 continue
         elif value not in q.option_values:
             errors[q.id] = "不是有效选项"

@@ -70,3 +70,16 @@ def test_valid_answers_are_normalised_and_optional_blanks_dropped():
 def test_answers_must_be_a_mapping():
     with pytest.raises(AnswerError):
         validate_answers(parse_definition(DEFN), ["5", "4"])
+
+
+@pytest.mark.parametrize("text", ["路\x00灯", "路灯\ud800", "\x07响铃", "删\x7f"], ids=["nul", "lone-surrogate", "bell", "del"])
+def test_untypeable_characters_in_free_text_are_refused_not_stored(text):
+    """PostgreSQL's JSONB cannot hold NUL or lone surrogates; no keyboard types them anyway."""
+    with pytest.raises(AnswerError) as err:
+        validate_answers(parse_definition(DEFN), {"gov": "5", "strict": "1", "note": text})
+    assert err.value.fields == {"note": "内容包含无法识别的字符，请删除后重新提交"}
+
+
+def test_tabs_newlines_and_emoji_in_free_text_are_kept():
+    clean = validate_answers(parse_definition(DEFN), {"gov": "5", "strict": "1", "note": "好\n很好🙂"})
+    assert clean["note"] == "好\n很好🙂"
