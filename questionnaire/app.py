@@ -22,6 +22,9 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
         static_folder="static",
     )
+    from questionnaire.web.json_provider import BoundedJSONProvider
+
+    app.json = BoundedJSONProvider(app)  # deep JSON is a 400, not a RecursionError 500
     app.config.update(config_from_env(os.environ, app.instance_path))
     if overrides:
         app.config.update(overrides)
