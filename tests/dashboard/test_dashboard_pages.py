@@ -105,6 +105,14 @@ def test_a_county_account_sees_only_its_county(login_as, answered):
     assert client.get(f"/dashboard/campaigns/{answered.id}/counties/{answered.units['K2'].id}").status_code == 200
 
 
+def test_every_dashboard_route_is_covered_by_these_scope_tests(clean_app):
+    endpoints = {r.endpoint for r in clean_app.url_map.iter_rules() if r.endpoint.startswith("dashboard.")}
+    # index lists campaigns only; overview and api_figures are scoped by the account (tested
+    # above and below); county and api_figures?county= are refused outside the account's county.
+    assert endpoints == {"dashboard.index", "dashboard.overview", "dashboard.county", "dashboard.api_figures"}, \
+        "a new dashboard route needs a scope test"
+
+
 @pytest.mark.parametrize("username", ["k2", "u1", "k1t1"])
 def test_other_accounts_cannot_open_another_countys_figures(login_as, answered, username):
     client = login_as(username)

@@ -167,6 +167,24 @@
     asOf.classList.remove("stale");
   }
 
+  function updateDaily(series) {
+    var table = document.getElementById("daily");
+    if (!table || !series || !series.daily) return;
+    var tbody = table.tBodies[0];
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    series.daily.slice(-14).reverse().forEach(function (d) {
+      var tr = document.createElement("tr");
+      var day = document.createElement("td");
+      day.textContent = d.date;
+      var n = document.createElement("td");
+      n.className = "num";
+      n.textContent = fmtNum(d.responses);
+      tr.appendChild(day);
+      tr.appendChild(n);
+      tbody.appendChild(tr);
+    });
+  }
+
   // --- chart -----------------------------------------------------------------------------
   function drawChart(series) {
     var el = document.getElementById("chart");
@@ -226,6 +244,7 @@
         updateEntries(data.entries);
         updateQuestions(data.questions);
         updateSuggestions(data.suggestions);
+        updateDaily(data.series);
         drawChart(data.series);
         setTimeout(poll, POLL_MS);
       })
