@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
@@ -9,6 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from questionnaire.extensions import db
+
+log = logging.getLogger(__name__)
 
 tallies_cli = AppGroup("tallies", help="Live tallies: incremental runs, full recount, verification, schedule.")
 
@@ -72,6 +75,7 @@ def cron_command(interval: int | None) -> None:
     """Enqueue the incremental tally job every few seconds (`rq cron` scheduler; run one)."""
     import redis
     from rq.cron import CronScheduler
+    from rq.exceptions import StopRequested
 
     from workers.queues import TALLIES
     from workers.tally_jobs import apply_open_campaigns
@@ -80,11 +84,26 @@ def cron_command(interval: int | None) -> None:
         click.echo("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务", err=True)
         raise SystemExit(1)
     interval = interval or current_app.config["TALLY_INTERVAL_SECONDS"]
-    scheduler = CronScheduler(connection=redis.Redis.from_url(current_app.config["REDIS_URL"]))
-    # ttl: a run nobody picked up within a minute is dropped (a later one does the same work).
-    scheduler.register(apply_open_campaigns, queue_name=TALLIES.name, interval=max(1, interval),
-                       job_timeout=TALLIES.job_timeout, result_ttl=TALLIES.result_ttl, ttl=60)
-    scheduler.start()
+    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+    pause = 1.0
+    while True:
+        scheduler = CronScheduler(connection=connection)
+        # ttl: a run nobody picked up within a minute is dropped (a later one does the same work).
+        scheduler.register(apply_open_campaigns, queue_name=TALLIES.name, interval=max(1, interval),
+                           job_timeout=TALLIES.job_timeout, result_ttl=TALLIES.result_ttl, ttl=60)
+        started = time.monotonic()
+        try:
+            scheduler.start()  # returns on SIGTERM/SIGINT
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # rq's scheduler dies with its Redis connection; a restarted Redis (empty, or after a
+            # failover) must not leave the tallies frozen until someone restarts this process.
+            pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 30.0)
+            log.warning("tally schedule lost redis error=%s retry_in=%.0fs", exc, pause)
+        try:
+            time.sleep(pause)
+        except (StopRequested, KeyboardInterrupt):
+            return
 
 
 @click.command("generate-responses")
