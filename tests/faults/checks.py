@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 
 from sqlalchemy import text
@@ -40,6 +41,17 @@ def assert_nothing_lost(result: LoadResult, engine, campaign_id: int) -> None:
     assert len(rows) == len(set(rows))
     assert set(rows) == expected
     assert len({phash for phash, _ in rows}) == len(rows) == len(result.residents)
+
+
+def tallies_converge(engine, campaign_id: int, timeout: float = 90) -> float:
+    """Wait until the live tallies equal a fresh recount; return the seconds it took."""
+    from questionnaire.services import tallies
+    from tests.faults.servers import wait_until
+
+    started = time.monotonic()
+    wait_until(lambda: tallies.verify(engine, campaign_id) == [], timeout,
+               "the tally worker to catch up with a recount", interval=0.25)
+    return round(time.monotonic() - started, 2)
 
 
 def describe(attempts) -> str:

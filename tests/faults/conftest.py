@@ -58,6 +58,10 @@ class FaultStack:
     def worker(self, name: str) -> FlaskProcess:
         return FlaskProcess(self.env, self.logs / f"{name}.log", "rq-worker", "tallies")
 
+    def tally_schedule(self) -> FlaskProcess:
+        """The production tally pipeline's scheduler: enqueues the incremental job every second."""
+        return FlaskProcess(self.env, self.logs / "tally-cron.log", "tallies", "cron", "--interval", "1")
+
     def flask(self, *args: str):
         return run_flask(self.env, *args)
 
@@ -143,3 +147,22 @@ def start_load(stack):
     yield start
     for load in loads:
         load.stop()
+
+
+@dataclass
+class TallyPipeline:
+    worker: FlaskProcess
+    schedule: FlaskProcess
+
+    def assert_alive(self) -> None:
+        for proc in (self.worker, self.schedule):
+            assert proc.proc.poll() is None, f"{' '.join(proc.args)} died:\n{proc.tail_log()}"
+
+
+@pytest.fixture
+def tally_pipeline(stack):
+    """`flask rq-worker tallies` + `flask tallies cron`, as in production, during the test."""
+    pipeline = TallyPipeline(stack.worker("tally-worker").start(), stack.tally_schedule().start())
+    yield pipeline
+    pipeline.schedule.stop()
+    pipeline.worker.stop()

@@ -271,6 +271,12 @@ class FlaskProcess:
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
+    def tail_log(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
     def kill(self) -> None:
         """kill -9 the process (no chance to roll back, release locks or tell RQ)."""
         if self.proc is not None and self.proc.poll() is None:

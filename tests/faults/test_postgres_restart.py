@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.faults.checks import assert_nothing_lost, report
+from tests.faults.checks import assert_nothing_lost, report, tallies_converge
 
 pytestmark = pytest.mark.faults
 
@@ -18,7 +18,8 @@ DOWN_SECONDS = 6
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
-def test_postgres_restart_mid_load_gives_503_then_resumes_with_every_receipt_stored_once(stack, start_load, mode):
+def test_postgres_restart_mid_load_gives_503_then_resumes_with_every_receipt_stored_once(
+        stack, start_load, tally_pipeline, mode):
     load = start_load()
     load.wait_for_acks(40)
 
@@ -35,6 +36,8 @@ def test_postgres_restart_mid_load_gives_503_then_resumes_with_every_receipt_sto
     refused_while_down = [a for a in result.attempts if a.status == 503 and down_at <= a.at < up_at]
     assert refused_while_down, "the load never met the outage"
     assert_nothing_lost(result, stack.engine(), stack.campaign_id)
+    converged = tallies_converge(stack.engine(), stack.campaign_id)
+    tally_pipeline.assert_alive()
 
     resumed = result.first_ack_after(up_at)
     report(f"postgres stop -m {mode} + start", result,
@@ -42,7 +45,7 @@ def test_postgres_restart_mid_load_gives_503_then_resumes_with_every_receipt_sto
            status_503_while_down=len(refused_while_down),
            status_503_after_restart=sum(1 for a in result.attempts if a.status == 503 and a.at >= up_at),
            first_ack_after_restart_s=round(resumed - up_at, 2),
-           rows_stored=len(result.acknowledged_ids()))
+           rows_stored=len(result.acknowledged_ids()), tallies_exact_after_s=converged)
 
 
 def test_pg_ctl_restart_under_load_is_invisible_or_a_clear_503(stack, start_load):

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from questionnaire.domain import keys
-from tests.faults.checks import assert_nothing_lost, report, stored_rows
+from tests.faults.checks import assert_nothing_lost, report, stored_rows, tallies_converge
 
 pytestmark = pytest.mark.faults
 
@@ -43,7 +43,7 @@ def response_id_sequence(engine) -> int:
         return conn.execute(text("SELECT last_value FROM responses_id_seq")).scalar_one()
 
 
-def test_redis_killed_mid_load_loses_nothing_and_rebuild_restores_the_fast_path(stack, start_load):
+def test_redis_killed_mid_load_loses_nothing_and_rebuild_restores_the_fast_path(stack, start_load, tally_pipeline):
     load = start_load()
     load.wait_for_acks(40)
 
@@ -61,6 +61,9 @@ def test_redis_killed_mid_load_loses_nothing_and_rebuild_restores_the_fast_path(
     engine = stack.engine()
     assert_nothing_lost(result, engine, stack.campaign_id)
     resumed = result.first_ack_after(restarted_at)
+    # The tally worker and its scheduler rode out the outage and count everything exactly.
+    converged = tallies_converge(engine, stack.campaign_id)
+    tally_pipeline.assert_alive()
 
     # One command rebuilds the markers and the counter from PostgreSQL.
     rebuilt = stack.flask("rebuild-redis")
@@ -90,7 +93,7 @@ def test_redis_killed_mid_load_loses_nothing_and_rebuild_restores_the_fast_path(
            first_ack_after_kill_s=round(during - killed_at, 2),
            redis_down_s=round(restarted_at - killed_at, 2),
            first_ack_after_restart_s=round(resumed - restarted_at, 2),
-           rows_stored=len(rows))
+           rows_stored=len(rows), tallies_exact_after_s=converged)
 
 
 def test_while_redis_is_down_submissions_are_stored_through_postgres_alone(stack):
