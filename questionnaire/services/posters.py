@@ -1,9 +1,10 @@
 """Printable posters (A4 / A3 PDF): title, unit, QR code, instruction, short URL, period.
 
-Chinese text uses reportlab's built-in CID font STSong-Light: it needs no font file and
-keeps a 200-page batch small (the font is referenced, not embedded; every Chinese PDF
-reader and poppler with Noto CJK substitutes it). The QR code is drawn as vector
-rectangles from the module matrix, so it stays sharp at any print size.
+Text is set in WenQuanYi Micro Hei (Apache-2.0, bundled in questionnaire/assets/fonts;
+it has Latin digits too, which CJK-only fallback fonts lack), embedded as a subset of the glyphs a batch uses: a print shop's RIP or a reader
+without Chinese fonts would otherwise print empty boxes (poppler does exactly that with
+the non-embedded STSong-Light we used first). The QR code is drawn as vector rectangles
+from the module matrix, so it stays sharp at any print size.
 
 Pure functions: no Flask, no database. Layout is designed on A4 in millimetres and
 scaled uniformly for A3 (A-series pages share one aspect ratio).
@@ -13,18 +14,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
 from questionnaire.services.qr import qr_matrix
 
-FONT = "STSong-Light"
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "wqy-microhei.ttc"
 PAGE_SIZES = {"A4": A4, "A3": A3}
 INSTRUCTION = "扫码参与满意度调查"
 CST = timezone(timedelta(hours=8))
@@ -37,7 +41,7 @@ _font_ready = False
 def _ensure_font() -> None:
     global _font_ready
     if not _font_ready:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))  # subset-embedded on save
         _font_ready = True
 
 
@@ -173,4 +177,6 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> N
                 path.rect(x + start * cell, top - SEAM, (col - start) * cell, cell + SEAM)
             else:
                 col += 1
-    pdf.drawPath(path, stroke=0, fill=1)
+    # Non-zero winding: under reportlab's default even-odd rule the overlaps cancel out and
+    # leave white hairlines between rows, which some scanners (zbar at 200 dpi) trip over.
+    pdf.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)

@@ -48,11 +48,22 @@ def test_poster_survives_a_torn_corner(tmp_path):
     assert _decode_png(tmp_path / "torn.png") == ["http://survey.test/s/abcdefgh"]
 
 
-def test_poster_pdf_contains_the_chinese_text():
+def test_poster_pdf_embeds_its_chinese_font():
+    """A print shop without Chinese fonts must still print the text: the font travels in the PDF."""
     poster = PosterData("2026年度测试市社会评价", "一镇", "http://survey.test/s/abcdefgh",
                         datetime(2026, 5, 1, tzinfo=timezone.utc), datetime(2026, 10, 31, tzinfo=timezone.utc), "甲县")
     pdf = render_posters([poster], size="A3")
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and b"/MediaBox [ 0 0 841.8898 1190.551 ]" in pdf
+    assert pdf.startswith(b"%PDF") and b"/MediaBox [ 0 0 841.8898 1190.551 ]" in pdf
+    assert b"WenQuanYiMicroHei" in pdf and b"/FontFile2" in pdf
+
+
+@needs_zbar
+@pytest.mark.parametrize("dpi", [100, 200, 300])
+def test_poster_qr_code_scans_at_print_resolutions(tmp_path, dpi):
+    poster = PosterData("2026年度测试市社会评价", "一镇", "http://survey.test/s/abcdefgh",
+                        datetime(2026, 5, 1, tzinfo=timezone.utc), datetime(2026, 10, 31, tzinfo=timezone.utc), "甲县")
+    pages = _pdf_pages_to_png(render_posters([poster]), tmp_path, dpi=dpi)
+    assert _decode_png(pages[0]) == ["http://survey.test/s/abcdefgh"]
 
 
 @needs_zbar
