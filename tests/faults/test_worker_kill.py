@@ -24,12 +24,15 @@ def counted(engine, campaign_id: int) -> int:
                             {"c": campaign_id}).scalar_one()
 
 
-def applier_lock_held(engine, campaign_id: int) -> bool:
-    """A transaction holds the campaign's tally lock (tallies.LOCK_NAMESPACE): a batch is in flight."""
+def applier_lock_held(engine, campaign_id: int, writing: bool = False) -> bool:
+    """A transaction holds the campaign's tally lock (tallies.LOCK_NAMESPACE); with writing=True
+    it has also written (claimed rows: PostgreSQL gave it a transaction id) and not committed."""
     with engine.connect() as conn:
         return conn.execute(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND classid = :ns AND objid = :c"), {"ns": tallies.LOCK_NAMESPACE, "c": campaign_id}).scalar_one() > 0
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :ns AND l.objid = :c"
+            + (" AND a.backend_xid IS NOT NULL" if writing else "")),
+            {"ns": tallies.LOCK_NAMESPACE, "c": campaign_id}).scalar_one() > 0
 
 
 def run_to_completion(stack, queue, fn, *args, timeout: float = 120) -> Job:
@@ -52,8 +55,8 @@ def test_worker_killed_mid_batch_rolls_the_batch_back_and_a_new_worker_converges
 
     first = stack.worker("worker-1").start()
     queue.enqueue(apply_open_campaigns, job_timeout=TALLIES.job_timeout)
-    # The first batch is committed and the worker is inside the next one.
-    wait_until(lambda: counted(engine, cid) >= BATCH and applier_lock_held(engine, cid), 120,
+    # The first batch is committed and the worker has claimed the next one.
+    wait_until(lambda: counted(engine, cid) >= BATCH and applier_lock_held(engine, cid, writing=True), 120,
                "the worker to commit one batch and claim the next", interval=0.02)
     first.kill()
     # PostgreSQL sees the dead client and rolls its transaction back, releasing the lock.
@@ -88,8 +91,8 @@ def test_worker_killed_mid_recount_leaves_the_old_tallies_and_a_new_worker_recou
 
     doomed = stack.worker("worker-recount-1").start()
     job = queue.enqueue(recount_campaign, cid, job_timeout=TALLIES.job_timeout)
-    wait_until(lambda: job.get_status(refresh=True) == "started" and applier_lock_held(engine, cid), 60,
-               "the recount to start", interval=0.02)
+    wait_until(lambda: job.get_status(refresh=True) == "started" and applier_lock_held(engine, cid, writing=True),
+               60, "the recount to claim rows", interval=0.02)
     doomed.kill()
     wait_until(lambda: not applier_lock_held(engine, cid), 30, "the killed recount's transaction to end")
 
