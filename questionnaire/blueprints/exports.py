@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request,
@@ -22,12 +22,12 @@ from rq.job import Job
 from sqlalchemy import select
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.models import OrgUnit
+from questionnaire.models import AuditEvent, OrgUnit
 from questionnaire.services import export_writers, exports, office_entries
 from questionnaire.services.exports import ExportRefused, ExportRequest
 from questionnaire.services.office_entries import NotInScope
 from questionnaire.web.auth import audit, current_scope, office_login_required
-from workers.export_jobs import build_export, export_path
+from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
 from workers.queues import EXPORTS, app_queue
 
 bp = Blueprint("exports", __name__, url_prefix="/office/exports")
@@ -85,9 +85,18 @@ def _form_page(campaign_id: int | None, error: str | None = None, status: int = 
     scope = current_scope()
     return render_template(
         "exports/index.html", campaigns=campaigns, campaign=campaign, units=_scoped_units(scope),
+        recent=_recent_exports(),
         scope_label=exports.scope_label(db.session.connection(), scope), datasets=exports.DATASETS,
         error=error, form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "1"},
     ), status
+
+
+def _recent_exports(limit: int = 10) -> list[AuditEvent]:
+    """This account's queued exports whose files may still exist (from the audit log)."""
+    since = datetime.now(timezone.utc) - timedelta(seconds=FILE_MAX_AGE)
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.user_id == current_user.id, AuditEvent.action == "queue_export",
+                                 AuditEvent.at >= since).order_by(AuditEvent.at.desc()).limit(limit)))
 
 
 @bp.get("")

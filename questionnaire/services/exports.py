@@ -160,8 +160,6 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
         {"id": r.id, "key": r.key, "title": r.title, "definition": definition_from_data(r.definition)}
         for r in rows if r.id in used or not used
     ]
-    if req.fmt == "csv" and req.dataset == "responses" and len(result.questionnaires) > 1:
-        raise ExportRefused("CSV 文件只能容纳一种问卷：请选择问卷，或改用 XLSX（每种问卷一个工作表）")
     return result
 
 
@@ -289,9 +287,38 @@ def response_rows(conn: Connection, p: Plan, yield_per: int = 2000) -> Iterator[
         yield r.questionnaire_id, row
 
 
+FIXED_COLUMNS, TAIL_COLUMNS = 7, 3  # before and after the question columns in _layout
+
+
+def _one_table(p: Plan, rows: Iterator[tuple[int, list]]) -> tuple[Table, Iterator[tuple[str, list]]]:
+    """Several questionnaires in one CSV: a 问卷 column, then every questionnaire's questions side by side."""
+    headers = {qn["id"]: _layout(qn)[0] for qn in p.questionnaires}
+    first = headers[p.questionnaires[0]["id"]]
+    header = first[:FIXED_COLUMNS] + ["问卷"]
+    slots, offset = {}, 0
+    for qn in p.questionnaires:
+        questions = headers[qn["id"]][FIXED_COLUMNS:-TAIL_COLUMNS]
+        header += [f"【{qn['title']}】{h}" for h in questions]
+        slots[qn["id"]] = (qn["title"], offset, len(questions))
+        offset += len(questions)
+    header += first[-TAIL_COLUMNS:]
+
+    def combined():
+        for qn_id, row in rows:
+            title, before, n = slots[qn_id]
+            yield "all", (row[:FIXED_COLUMNS] + [title] + [None] * before + row[FIXED_COLUMNS:-TAIL_COLUMNS]
+                          + [None] * (offset - before - n) + row[-TAIL_COLUMNS:])
+
+    return Table("all", "原始答卷", header), combined()
+
+
 def _responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_per: int) -> Dataset:
     tables = [Table(qn["id"], qn["title"], _layout(qn)[0]) for qn in p.questionnaires]
     titles = {qn["id"]: qn["title"] for qn in p.questionnaires}
+    rows = response_rows(conn, p, yield_per)
+    if p.request.fmt == "csv" and len(tables) > 1:
+        table, rows = _one_table(p, rows)
+        tables, titles = [table], {"all": "全部问卷"}
 
     def readme(counts: dict, sheets: dict) -> list[list]:
         rows = _readme_head(p, generated_at)
@@ -302,4 +329,4 @@ def _responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_
         rows.append(["隐私", "不含参与者标识和IP信息；意见建议按原文导出"])
         return rows + _flags_legend(p)
 
-    return Dataset(tables, response_rows(conn, p, yield_per), count_responses(conn, p), readme, filename(p, generated_at))
+    return Dataset(tables, rows, count_responses(conn, p), readme, filename(p, generated_at))

@@ -148,12 +148,21 @@ def test_tallies_stream_back_in_the_request_as_csv_and_xlsx(login_as, campaign, 
         (accounts.k2, "csv", "乙区（含所辖乡镇）"), (accounts.k2, "xlsx", "乙区（含所辖乡镇）")]
 
 
-def test_csv_of_several_questionnaires_is_refused_with_a_chinese_message(login_as, campaign):
+def test_a_csv_of_several_questionnaires_puts_them_side_by_side(login_as, campaign, respond):
+    respond("K1", gov="5")
+    respond("U1", gov="2")
     client = login_as("admin")
-    response = start(client, campaign, fmt="csv")
-    assert response.status_code == 422
-    assert "CSV 文件只能容纳一种问卷" in response.get_data(as_text=True)
-    assert start(client, campaign, fmt="csv", questionnaire=str(county_questionnaire())).status_code == 303
+    status = client.get(f"/office/exports/jobs/{start_job(client, campaign, fmt='csv')}/status").get_json()
+    rows = read_csv(client.get(status["download_url"]).data)
+    header = rows[0]
+    assert header[7] == "问卷"
+    assert "【县区满意度问卷】1. 您对当地政府工作的总体评价" in header
+    assert "【市直单位满意度问卷】1. 您对该单位工作的总体评价" in header
+    assert header[-3:] == ["答题用时（秒）", "异常标记", "终端类型"]
+    body = as_dicts(rows)
+    assert [(r["问卷"], r["【县区满意度问卷】1. 您对当地政府工作的总体评价"], r["【市直单位满意度问卷】1. 您对该单位工作的总体评价"])
+            for r in body] == [("县区满意度问卷", "非常满意", ""), ("市直单位满意度问卷", "", "不满意")]
+    assert all(len(row) == len(header) for row in rows)
 
 
 def test_bad_form_values_are_client_errors(login_as, campaign):
@@ -198,3 +207,10 @@ def test_every_exports_route_refuses_another_countys_account(login_as, campaign,
     owner = login_as("k1")
     for endpoint, (method, url, data) in requests.items():
         assert getattr(owner, method)(url, data=data).status_code in (200, 303), endpoint
+
+
+def test_the_export_page_lists_the_accounts_own_recent_exports(login_as, campaign, respond):
+    respond("K1")
+    job_id = start_job(login_as("k1"), campaign)
+    assert f"/office/exports/jobs/{job_id}" in login_as("k1").get("/office/exports").get_data(as_text=True)
+    assert f"/office/exports/jobs/{job_id}" not in login_as("k2").get("/office/exports").get_data(as_text=True)
