@@ -178,7 +178,7 @@ class SubmissionStore:
         ).first()
         if same is not None:
             if same.participant_hash != phash or same.answers_digest != digest:
-                raise IdempotencyConflict()
+                raise IdempotencyConflict(fields={"submission_id": "已用于另一份不同的答卷，新答卷请使用新的编号"})
             return Receipt(Outcome.REPLAYED, same.id, submission_id, same.created_at), submission_id
         existing = conn.execute(
             select(responses.c.submission_id).where(
