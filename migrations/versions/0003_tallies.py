@@ -56,13 +56,27 @@ def upgrade():
         sa.ForeignKeyConstraint(["campaign_id"], ["campaigns.id"], name=op.f("fk_tally_state_campaign_id_campaigns")),
         sa.PrimaryKeyConstraint("campaign_id", name=op.f("pk_tally_state")),
     )
-    # Burst checks count rows per IP hash within a time window.
+    op.create_table(
+        "burst_windows",
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("window_seconds", sa.Integer(), nullable=False),
+        sa.Column("window_index", sa.BigInteger(), nullable=False),
+        sa.Column("responses", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaigns.id"], name=op.f("fk_burst_windows_campaign_id_campaigns")),
+        sa.PrimaryKeyConstraint("campaign_id", "kind", "key", "window_seconds", "window_index", name=op.f("pk_burst_windows")),
+    )
+    # Burst checks count rows per IP hash / entry point within a time window: one index
+    # range scan per (key, window).
     with op.batch_alter_table("responses") as batch_op:
         batch_op.create_index("ix_responses_campaign_ip_created", ["campaign_id", "ip_hash", "created_at"])
+        batch_op.create_index("ix_responses_entry_created", ["entry_point_id", "created_at"])
 
 
 def downgrade():
     with op.batch_alter_table("responses") as batch_op:
+        batch_op.drop_index("ix_responses_entry_created")
         batch_op.drop_index("ix_responses_campaign_ip_created")
-    for name in ("tally_state", "tally_hours", "tally_answers", "tally_entries"):
+    for name in ("burst_windows", "tally_state", "tally_hours", "tally_answers", "tally_entries"):
         op.drop_table(name)

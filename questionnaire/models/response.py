@@ -40,6 +40,9 @@ class Response(db.Model):
     __table_args__ = (
         # The truth for "one answer per person per campaign", whatever Redis says.
         sa.UniqueConstraint("campaign_id", "participant_hash"),
+        # Burst flags count rows per IP hash / entry point and time window (migration 0003).
+        sa.Index("ix_responses_campaign_ip_created", "campaign_id", "ip_hash", "created_at"),
+        sa.Index("ix_responses_entry_created", "entry_point_id", "created_at"),
         sa.Index(
             "ix_responses_untallied", "id",
             postgresql_where=sa.text("NOT tallied"), sqlite_where=sa.text("NOT tallied"),

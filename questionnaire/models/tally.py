@@ -56,3 +56,20 @@ class TallyState(db.Model):
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recounted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rows_counted: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class BurstWindow(db.Model):
+    """Rows counted so far per (IP hash or entry point, time window): the burst flag's memory.
+
+    Written by the tally worker in the transaction that counts the rows, so a window's
+    count always equals its counted rows; `flask tallies recount` rebuilds it.
+    """
+
+    __tablename__ = "burst_windows"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    kind: Mapped[int] = mapped_column(primary_key=True)          # the flag bit: BURST_IP or BURST_ENTRY
+    key: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # ip hash, or entry point id
+    window_seconds: Mapped[int] = mapped_column(primary_key=True)
+    window_index: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # epoch seconds // window_seconds
+    responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)

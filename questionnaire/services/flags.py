@@ -1,23 +1,27 @@
 """Anti-fraud flagging of a claimed batch, inside the tally worker's transaction.
 
 Per-row rules come from questionnaire.domain.flags. Burst rules need the other
-rows of the same window: for every (IP hash, window) and (entry point, window)
-the batch touches, the committed rows of that window are counted; a window over
-its limit gets the flag on all its rows. Rows already counted move between
-tally buckets (see `services.tallies`), so a late flag keeps the figures exact.
+rows of the same window: the tally worker keeps a counter per (IP hash, window)
+and (entry point, window) in `burst_windows`, in the same transaction as the
+tallies; a window over its limit gets the flag on all its rows. Rows already
+counted move between tally buckets (see `services.tallies`), so a late flag
+keeps the figures exact.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import bindparam, select, update
+from collections import Counter
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from questionnaire.domain import flags as F
 from questionnaire.models import Response
+from questionnaire.models.tally import BurstWindow
 
 responses = Response.__table__
 
@@ -30,52 +34,96 @@ def _window_bounds(policy: F.FlagPolicy, window: int) -> tuple[datetime, datetim
     return (datetime.fromtimestamp(window * w, timezone.utc), datetime.fromtimestamp((window + 1) * w, timezone.utc))
 
 
+BURST_RULES = (  # flag bit, responses column, policy limit attribute
+    (F.BURST_IP, responses.c.ip_hash, "max_per_ip_window"),
+    (F.BURST_ENTRY, responses.c.entry_point_id, "max_per_entry_window"),
+)
+
+
+def _add_window_counts(conn: Connection, campaign_id: int, policy: F.FlagPolicy,
+                       counts: Counter) -> dict[tuple[int, str, int], int]:
+    """Add this batch's rows to the per-window counters; return the new totals."""
+    table = BurstWindow.__table__
+    rows = [{"campaign_id": campaign_id, "kind": kind, "key": key, "window_seconds": policy.window_seconds,
+             "window_index": window, "responses": n}
+            for (kind, key, window), n in sorted(counts.items())]  # sorted: one lock order, no deadlocks
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["campaign_id", "kind", "key", "window_seconds", "window_index"],
+        set_={"responses": table.c.responses + stmt.excluded.responses},
+    ).returning(table.c.kind, table.c.key, table.c.window_index, table.c.responses)
+    totals = {}
+    for chunk in range(0, len(rows), 1000):
+        for kind, key, window, total in conn.execute(stmt, rows[chunk:chunk + 1000]):
+            totals[(kind, key, window)] = total
+    return totals
+
+
 def flag_bursts(conn: Connection, campaign_id: int, policy: F.FlagPolicy, batch: Iterable,
                 batch_flags: dict[int, int], move: MoveFn) -> int:
-    """Set burst flags for the windows this batch touches; return how many rows got a new flag."""
+    """Count the batch into its windows and flag windows over their limit; return rows newly flagged.
+
+    Window counters (`burst_windows`) are kept in the same transaction as the tallies, so
+    each batch costs one upsert instead of re-counting its windows' rows. A window that
+    crosses its limit now gets the flag on every row it holds (rows counted earlier move
+    between tally buckets through `move`); a window already over it flags the batch's rows,
+    and rows committed later find it over the limit when their own batch comes.
+    """
     batch = list(batch)
+    counts: Counter = Counter()
+    for r in batch:
+        window = policy.window_of(r.created_at.timestamp())
+        for bit, column, _ in BURST_RULES:
+            key = getattr(r, column.name)
+            if key is not None:
+                counts[(bit, str(key), window)] += 1
+    if not counts:
+        return 0
+    totals = _add_window_counts(conn, campaign_id, policy, counts)
     changed = 0
-    for bit, column, limit in (
-        (F.BURST_IP, responses.c.ip_hash, policy.max_per_ip_window),
-        (F.BURST_ENTRY, responses.c.entry_point_id, policy.max_per_entry_window),
-    ):
+    late_bits: dict[int, int] = {}
+    for bit, column, limit_name in BURST_RULES:
+        limit = getattr(policy, limit_name)
         if limit <= 0:
             continue
-        attr = column.name
-        touched = {(getattr(r, attr), policy.window_of(r.created_at.timestamp()))
-                   for r in batch if getattr(r, attr) is not None}
-        if not touched:
-            continue
-        lo = _window_bounds(policy, min(w for _, w in touched))[0]
-        hi = _window_bounds(policy, max(w for _, w in touched))[1]
-        counts: Counter = Counter()
-        found = conn.execute(
-            select(column, responses.c.created_at).where(
-                responses.c.campaign_id == campaign_id,
-                column.in_({k for k, _ in touched}),
-                responses.c.created_at >= lo, responses.c.created_at < hi,
-            )
-        )
-        for key, created_at in found:
-            counts[(key, policy.window_of(created_at.timestamp()))] += 1
-        for key, window in sorted(k for k in touched if counts[k] > limit):
-            start, end = _window_bounds(policy, window)
-            rows = conn.execute(
-                update(responses)
-                .where(responses.c.campaign_id == campaign_id, column == key,
-                       responses.c.created_at >= start, responses.c.created_at < end,
-                       responses.c.flags.op("&")(bit) == 0)
-                .values(flags=responses.c.flags.op("|")(bit))
-                .returning(responses.c.id, responses.c.tallied, responses.c.flags,
-                           responses.c.entry_point_id, responses.c.created_at, responses.c.answers)
-            ).all()
-            for row in rows:
-                changed += 1
-                if row.id in batch_flags:
-                    batch_flags[row.id] |= bit
-                elif row.tallied:
-                    move(row, row.flags & ~bit, row.flags)
+        for (kind, key, window), total in sorted(totals.items()):
+            if kind != bit or total <= limit:
+                continue
+            if total - counts[(kind, key, window)] > limit:
+                # Already a burst before this batch: only this batch's rows need the flag.
+                for r in batch:
+                    if str(getattr(r, column.name)) == key and policy.window_of(r.created_at.timestamp()) == window:
+                        if not batch_flags[r.id] & bit:
+                            batch_flags[r.id] |= bit
+                            late_bits[r.id] = late_bits.get(r.id, 0) | bit
+                            changed += 1
+                continue
+            changed += _flag_window(conn, campaign_id, policy, bit, column, key, window, batch_flags, move)
+    write_row_flags(conn, late_bits)
     return changed
+
+
+def _flag_window(conn: Connection, campaign_id: int, policy: F.FlagPolicy, bit: int, column, key: str,
+                 window: int, batch_flags: dict[int, int], move: MoveFn) -> int:
+    """Flag every committed row of a window that has just become a burst."""
+    start, end = _window_bounds(policy, window)
+    value = int(key) if column is responses.c.entry_point_id else key
+    rows = conn.execute(
+        update(responses)
+        .where(responses.c.campaign_id == campaign_id, column == value,
+               responses.c.created_at >= start, responses.c.created_at < end,
+               responses.c.flags.op("&")(bit) == 0)
+        .values(flags=responses.c.flags.op("|")(bit))
+        .returning(responses.c.id, responses.c.tallied, responses.c.flags,
+                   responses.c.entry_point_id, responses.c.created_at, responses.c.answers)
+    ).all()
+    for row in rows:
+        if row.id in batch_flags:
+            batch_flags[row.id] |= bit
+        elif row.tallied:
+            move(row, row.flags & ~bit, row.flags)
+    return len(rows)
 
 
 def write_row_flags(conn: Connection, new_bits: dict[int, int]) -> None:

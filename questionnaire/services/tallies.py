@@ -25,7 +25,7 @@ from questionnaire.domain import flags as F
 from questionnaire.domain.definition import definition_from_data
 from questionnaire.domain.tally import EntryInfo, TallyDelta, compare
 from questionnaire.models import Campaign, EntryPoint, OrgUnit, Questionnaire, Response
-from questionnaire.models.tally import TallyAnswer, TallyEntry, TallyHour, TallyState
+from questionnaire.models.tally import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.services.flags import flag_bursts, write_row_flags
 
 log = logging.getLogger(__name__)
@@ -189,6 +189,41 @@ def _full_tally(conn: Connection, campaign_id: int, infos: dict[int, EntryInfo])
     return delta
 
 
+def _burst_window_sql(conn: Connection, kind: int) -> str:
+    """SELECT of the burst window counters as counted rows make them (one kind)."""
+    if conn.dialect.name == "postgresql":
+        window = "floor(extract(epoch from created_at) / :w)::bigint"
+        key = "ip_hash" if kind == F.BURST_IP else "entry_point_id::text"
+    else:
+        window = "CAST(strftime('%s', created_at) AS INTEGER) / :w"
+        key = "ip_hash" if kind == F.BURST_IP else "CAST(entry_point_id AS TEXT)"
+    return (f"SELECT campaign_id, {kind}, {key}, :w, {window}, count(*) FROM responses "
+            f"WHERE campaign_id = :c AND tallied AND {key} IS NOT NULL GROUP BY 1, 3, 5")
+
+
+def _rebuild_burst_windows(conn: Connection, campaign_id: int, policy: F.FlagPolicy) -> None:
+    """Recompute the burst window counters from the counted rows (aggregated in SQL)."""
+    conn.execute(delete(BurstWindow.__table__).where(BurstWindow.__table__.c.campaign_id == campaign_id))
+    for kind in (F.BURST_IP, F.BURST_ENTRY):
+        conn.execute(text(
+            "INSERT INTO burst_windows (campaign_id, kind, key, window_seconds, window_index, responses) "
+            + _burst_window_sql(conn, kind)
+        ), {"w": policy.window_seconds, "c": campaign_id})
+
+
+def _burst_window_problems(conn: Connection, campaign_id: int, policy: F.FlagPolicy) -> list[str]:
+    t = BurstWindow.__table__
+    stored = Counter({tuple(r[:3]): r[3] for r in conn.execute(
+        select(t.c.kind, t.c.key, t.c.window_index, t.c.responses)
+        .where(t.c.campaign_id == campaign_id, t.c.window_seconds == policy.window_seconds))})
+    fresh: Counter = Counter()
+    for kind in (F.BURST_IP, F.BURST_ENTRY):
+        for row in conn.execute(text(_burst_window_sql(conn, kind)), {"w": policy.window_seconds, "c": campaign_id}):
+            fresh[(row[1], row[2], int(row[4]))] = row[5]
+    return [f"burst_windows{key}: recount={fresh.get(key, 0)} tallies={stored.get(key, 0)}"
+            for key in sorted(set(fresh) | set(stored), key=repr) if fresh.get(key, 0) != stored.get(key, 0)][:50]
+
+
 def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
     """Rebuild every tally table of the campaign from `responses`, in one transaction.
 
@@ -201,6 +236,7 @@ def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
         while _apply_batch(conn, campaign_id, batch_size, ctx) == batch_size:
             pass
         full = _full_tally(conn, campaign_id, ctx["infos"])
+        _rebuild_burst_windows(conn, campaign_id, ctx["policy"])
         for model in (TallyEntry, TallyAnswer, TallyHour):
             conn.execute(delete(model.__table__).where(model.__table__.c.campaign_id == campaign_id))
         _write_delta(conn, campaign_id, full)
@@ -230,8 +266,9 @@ def verify(engine: Engine, campaign_id: int) -> list[str]:
         ).scalar_one()
         fresh = _full_tally(conn, campaign_id, load_entry_infos(conn, campaign_id))
         stored = read_tables(conn, campaign_id)
+        windows = _burst_window_problems(conn, campaign_id, _policy(conn, campaign_id))
     problems = [f"{pending} responses not yet tallied"] if pending else []
-    return problems + compare(fresh, stored)
+    return problems + compare(fresh, stored) + windows
 
 
 def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:

@@ -77,6 +77,34 @@ def test_a_burst_flags_rows_counted_earlier_and_moves_them_exactly(clean_app, ca
     assert tallies.verify(db.engine, campaign.id) == []
 
 
+def test_rows_arriving_after_a_burst_began_are_flagged_too(clean_app, campaign, submit):
+    from questionnaire.models import Campaign
+
+    c = db.session.get(Campaign, campaign.id)
+    c.settings = {**c.settings, "max_per_ip_window": 2, "window_seconds": 3600}
+    db.session.commit()
+    for _ in range(3):
+        submit("K1", ip="same-ip")
+    tallies.apply_pending(db.engine, campaign.id)
+    submit("K1", ip="same-ip")                          # the window is already a burst
+    submit("K1", ip="other-ip")
+    tallies.apply_pending(db.engine, campaign.id)
+    flags = sorted(db.session.scalars(select(Response.flags).order_by(Response.id)))
+    assert flags == [0, F.BURST_IP, F.BURST_IP, F.BURST_IP, F.BURST_IP]
+    assert counted(campaign.id, clean_only=True) == 1
+    assert tallies.verify(db.engine, campaign.id) == []
+
+
+def test_verify_notices_a_burst_window_counter_out_of_step(clean_app, campaign, submit):
+    submit("K1", ip="ip-x")
+    tallies.apply_pending(db.engine, campaign.id)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE burst_windows SET responses = responses + 5 WHERE key = 'ip-x'"))
+    assert any(p.startswith("burst_windows") for p in tallies.verify(db.engine, campaign.id))
+    tallies.recount(db.engine, campaign.id)
+    assert tallies.verify(db.engine, campaign.id) == []
+
+
 def test_incremental_tallies_equal_recount_after_concurrent_submissions(clean_app, campaign, submit):
     units = ["K1", "K1T1", "K1T2", "K2", "K2T1", "U1"]
     stop = threading.Event()
