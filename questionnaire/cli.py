@@ -51,7 +51,9 @@ def import_campaign_command(path: str, check: bool) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo_command() -> None:
+@click.option("--sample-responses", type=click.IntRange(0, 100_000), default=0,
+              help="Also write this many synthetic responses if the demo has none (for the dashboard).")
+def seed_demo_command(sample_responses: int) -> None:
     """Import the Hechi demo campaign, open from now for 180 days (idempotent)."""
     from questionnaire.services.campaign_import import import_campaign, read_campaign_file
 
@@ -68,6 +70,15 @@ def seed_demo_command() -> None:
         doc["campaign"]["closes_at"] = existing.closes_at.isoformat()
     summary = import_campaign(db.session, doc)
     click.echo(f"demo campaign id={summary.campaign_id} new_entry_points={summary.entry_points_created}")
+    if sample_responses:
+        from questionnaire.models import Response
+        from questionnaire.services import synthetic, tallies
+
+        has_any = db.session.scalar(select(Response.id).where(Response.campaign_id == summary.campaign_id).limit(1))
+        if has_any is None:
+            written = synthetic.generate(db.engine, summary.campaign_id, sample_responses)
+            tallies.apply_pending(db.engine, summary.campaign_id)
+            click.echo(f"demo sample responses written={written} (synthetic, tallied)")
 
 
 @click.command("links")

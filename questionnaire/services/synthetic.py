@@ -3,7 +3,7 @@
 Rows look like real ones to the tallies and the dashboard: a random enabled entry
 point (townships weighted like their share of posters), answers drawn per question
 with a realistic skew towards "satisfied", distinct participant hashes, created_at
-spread over the campaign's first days. They are written uncounted (tallied = false)
+spread between the campaign's opening and now (never in the future). They are written uncounted (tallied = false)
 so the tally worker or a recount picks them up, exactly like submitted ones.
 
 PostgreSQL gets them through COPY (about 100k rows/s on a small machine); SQLite
@@ -66,7 +66,7 @@ def _answer_sampler(definition: dict, rng: random.Random):
 
 
 def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026,
-                  spread_hours: int = 240) -> Iterator[tuple]:
+                  now: datetime | None = None) -> Iterator[tuple]:
     rng = random.Random(seed)
     with engine.connect() as conn:
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
@@ -82,11 +82,14 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
     if not entries:
         raise LookupError(f"campaign {campaign_id} has no enabled entry points")
     start = campaign.opens_at if campaign.opens_at.tzinfo else campaign.opens_at.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    span = max((now - start).total_seconds(), 3600.0)
+    start = now - timedelta(seconds=span)
     run = uuid.uuid4().hex[:8]  # participant hashes differ between runs: generating twice adds rows
     for i in range(count):
         entry = rng.choice(entries)
         answers = samplers[entry.questionnaire_id][1]()
-        created = start + timedelta(seconds=rng.random() * spread_hours * 3600)
+        created = start + timedelta(seconds=rng.random() * span)
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
                entry.poster_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
