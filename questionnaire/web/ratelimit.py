@@ -1,8 +1,8 @@
 """Rate limits that stop one abusive client without refusing a village behind one NAT.
 
 Policy (all limits are settings, see config/env.example):
-- Submissions are limited mainly per *participant* (WeChat identity, API
-  participant token or signed device cookie): a real person submits once and
+- Submissions are limited mainly per *participant* (WeChat identity from the
+  signed session, API participant token or signed device cookie): a real person submits once and
   perhaps retries a few times, so RATELIMIT_PARTICIPANT_SUBMIT is tight.
 - Per *IP* limits are generous: hundreds of residents of one village committee
   or one carrier NAT share an address. RATELIMIT_IP_SUBMIT allows a whole
@@ -21,7 +21,7 @@ blueprints/errors.py, which handles every HTTPException).
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
 
 from questionnaire.web.participant import DEVICE_COOKIE, TOKEN_HEADER, device_token_value
@@ -41,15 +41,38 @@ def _device_id() -> str | None:
     )
 
 
+def _wechat_pid() -> str | None:
+    """The WeChat participant (an HMAC of the openid) held by this signed session, if WeChat is on."""
+    appid = current_app.config.get("WECHAT_APPID")
+    if not appid:
+        return None
+    from questionnaire.web.wechat import IDENTITY_KEY
+
+    known = session.get(IDENTITY_KEY)
+    if isinstance(known, dict) and known.get("appid") == appid and known.get("pid"):
+        return str(known["pid"])
+    return None
+
+
+def _identity() -> str | None:
+    # With a WeChat account the form never sets a device cookie, so the WeChat identity must be
+    # read here too, or WeChat residents would only ever meet the generous per-IP limit.
+    pid = _wechat_pid()
+    if pid:
+        return "wx:" + pid
+    device = _device_id()
+    return "dev:" + device if device else None
+
+
 def participant_key() -> str:
     """The verified identity the request carries (the limit is exempt when it carries none)."""
-    return "dev:" + (_device_id() or "none")
+    return _identity() or "none"
 
 
 def _no_identity() -> bool:
     # A cookieless resident (WeChat dropped the cookie) must not share one tight bucket with the
     # whole village: without an identity only the generous per-IP limit applies.
-    return _device_id() is None
+    return _identity() is None
 
 
 def _setting(name: str):
