@@ -23,12 +23,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("campaign_id", "unit_id", name=op.f("pk_unit_targets")),
         sa.CheckConstraint("target > 0", name=op.f("ck_unit_targets_positive")),
     )
-    # The dashboard's suggestion panel reads a campaign's newest responses (ORDER BY id DESC LIMIT).
+    # The dashboard's suggestion panel reads the newest responses of a campaign, or of each
+    # entry point in a county's or unit's scope (ORDER BY id DESC LIMIT n, one index range each).
     with op.batch_alter_table("responses") as batch_op:
         batch_op.create_index("ix_responses_campaign_id_id", ["campaign_id", "id"])
+        batch_op.create_index("ix_responses_entry_point_id_id", ["entry_point_id", "id"])
 
 
 def downgrade():
     with op.batch_alter_table("responses") as batch_op:
+        batch_op.drop_index("ix_responses_entry_point_id_id")
         batch_op.drop_index("ix_responses_campaign_id_id")
     op.drop_table("unit_targets")

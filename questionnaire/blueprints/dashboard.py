@@ -8,13 +8,18 @@ polls the JSON endpoint every few seconds and draws the chart.
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
+                   url_for)
+from sqlalchemy import select
 
 from questionnaire.blueprints.errors import json_error
-from questionnaire.extensions import db
-from questionnaire.models import Campaign, OrgUnit
+from questionnaire.domain import keys
+from questionnaire.extensions import db, redis_store
+from questionnaire.models import Campaign, OrgUnit, TallyState
 from questionnaire.services import figures, office_entries
 from questionnaire.services.scope import Scope
 from questionnaire.services.suggestions import recent_suggestions
@@ -22,7 +27,9 @@ from questionnaire.web.auth import audit, current_scope, office_login_required
 from questionnaire.web.http import format_cst
 from workers.tally_jobs import catch_up_inline
 
+log = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
 
 SORT_KEYS = ("name", "responses", "share", "satisfaction", "flagged")
 SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction": "满意度指数",
@@ -168,10 +175,32 @@ def api_figures(campaign_id: int):
     scope = _county_scope(county_id)
     if scope is None:
         return json_error(404, "not_found", "未找到该内容，或您的账号无权查看")
-    data = _figures(campaign_id, scope, include_flagged, county_id)
-    body = figures.jsonable(data)
-    body["campaign_id"] = campaign_id
-    body["county_id"] = county_id
-    response = jsonify(body)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    catch_up_inline(current_app, campaign_id)
+    as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}"
+    key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")
+    text = _cached(key)
+    if text is None:
+        body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id))
+        body["campaign_id"] = campaign_id
+        body["county_id"] = county_id
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        _store(key, text)
+    return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _cached(key: str) -> str | None:
+    """Figures already built for this exact tally state (every poller of a scope shares them)."""
+    try:
+        raw = redis_store.client(current_app).get(key)
+    except Exception:  # noqa: BLE001 - no cache is slower, never wrong
+        log.warning("dashboard cache read failed", exc_info=True)
+        return None
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+def _store(key: str, text: str) -> None:
+    try:
+        redis_store.client(current_app).set(key, text, ex=CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache write failed", exc_info=True)

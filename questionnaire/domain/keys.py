@@ -25,3 +25,8 @@ def accepted(campaign_id: int) -> str:
 
 def lock(name: str) -> str:
     return f"{PREFIX}:lock:{name}"
+
+
+def dashboard_figures(campaign_id: int, scope_key: str, include_flagged: bool, as_of: str) -> str:
+    """Cached JSON figures of one scope at one tally state (new tallies = a new key)."""
+    return f"{PREFIX}:{campaign_id}:dashboard:{scope_key}:{int(include_flagged)}:{as_of}"

@@ -156,3 +156,16 @@ def test_the_page_loads_its_script_and_chart_library_from_our_origin(login_as, a
 def test_office_navigation_links_to_the_dashboard(login_as, answered):
     html = login_as("admin").get(f"/office/campaigns/{answered.id}/entries").get_data(as_text=True)
     assert '<a href="/dashboard/">实时看板</a>' in html
+
+
+def test_polls_share_figures_built_for_the_same_tally_state(login_as, answered, submit, clean_app):
+    from questionnaire.extensions import redis_store
+
+    client = login_as("admin")
+    first = client.get(api(answered)).get_data(as_text=True)
+    cached = [k for k in redis_store.client(clean_app).scan_iter(match="sq:*:dashboard:*")]
+    assert len(cached) == 1
+    assert client.get(api(answered)).get_data(as_text=True) == first  # served from the cache
+    submit("K2")  # new tallies, new key: the next poll sees the new response
+    tallies.apply_pending(db.engine, answered.id)
+    assert client.get(api(answered)).get_json()["summary"]["total"] == 5
