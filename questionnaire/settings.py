@@ -111,6 +111,10 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "RQ_ASYNC": _bool(env, "RQ_ASYNC", bool(env.get("REDIS_URL"))),
         # Seconds between scheduled tally runs (`flask tallies cron`).
         "TALLY_INTERVAL_SECONDS": _int(env, "TALLY_INTERVAL_SECONDS", 2),
+        # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto to trust (0 = none).
+        # Without it behind nginx every resident has the proxy's address: per-IP limits
+        # become city-wide limits and the IP burst flag fires on everyone.
+        "TRUSTED_PROXY_HOPS": _int(env, "TRUSTED_PROXY_HOPS", 0),
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         # Per participant tight, per IP generous (village NAT): see questionnaire/web/ratelimit.py.
         "RATELIMIT_PARTICIPANT_SUBMIT": env.get("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour"),

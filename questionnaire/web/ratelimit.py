@@ -21,6 +21,8 @@ blueprints/errors.py, which handles every HTTPException).
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
 
@@ -31,8 +33,22 @@ SUBMIT_ENDPOINTS = ("survey.submit", "api.submit")
 
 
 def client_ip() -> str:
-    # Behind a reverse proxy, wsgi.py must apply werkzeug's ProxyFix so this is the real client.
-    return request.remote_addr or "unknown"
+    """The limiter's key for a client address: IPv4 as is, IPv6 by its /64.
+
+    One IPv6 subscriber gets a whole /64 and can rotate addresses inside it at will; a
+    carrier NAT's IPv4 address is shared by many people, which the generous per-IP
+    limit allows for. Behind a reverse proxy TRUSTED_PROXY_HOPS makes this the real client.
+    """
+    addr = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return addr
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def _device_id() -> str | None:
