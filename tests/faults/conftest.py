@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from tests.faults.servers import (
     FAULT_HMAC_KEY, FAULT_SECRET_KEY, FlaskProcess, Gunicorn, PrivatePostgres, PrivateRedis, app_env,
@@ -32,6 +32,11 @@ SERVER_SETTINGS = {
     "RATELIMIT_IP_SUBMIT": "100000 per minute",
     "RATELIMIT_IP_DEFAULT": "100000 per minute",
 }
+
+
+# Kept between tests (the campaign is imported once per session); every other table, whatever
+# later migrations add (responses, tallies, burst windows, audit...), is emptied before each test.
+CAMPAIGN_DEFINITION = {"alembic_version", "org_units", "campaigns", "questionnaires", "entry_points", "unit_targets"}
 
 
 @dataclass
@@ -122,8 +127,9 @@ def stack(fault_stack):
     fault_stack.redis.ensure_running()
     with fault_stack.harness.app_context():
         db.engine.dispose()  # connections from before a restart are dead
+        tables = [t for t in inspect(db.engine).get_table_names() if t not in CAMPAIGN_DEFINITION]
         with db.engine.begin() as conn:
-            conn.execute(text("TRUNCATE responses, tally_entries, tally_answers, tally_hours, tally_state"))
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
     fault_stack.redis.client().flushdb()
     yield fault_stack
     fault_stack.pg.ensure_running()
