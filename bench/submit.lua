@@ -48,24 +48,34 @@ local function split(line)
   return parts
 end
 
+local function build(line)
+  local p = split(line)
+  if p[1] == "api" then
+    local body = '{"submission_id":"' .. p[4] .. '","answers":' .. answers_json .. ',"duration_seconds":60}'
+    return wrk.format("POST", "/api/v1/entries/" .. p[2] .. "/responses",
+      {["Content-Type"] = "application/json", ["X-Participant-Token"] = p[3], ["X-Forwarded-For"] = p[5]},
+      body), p[6] == "1"
+  end
+  return wrk.format("POST", "/s/" .. p[2],
+    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "sq_device=" .. p[3],
+     ["X-Forwarded-For"] = p[5]},
+    answers_form .. "&token=" .. p[4]), p[6] == "1"
+end
+
 function request()
+  if id == 0 and not verified then
+    -- wrk calls request() once on the first thread to check the script's output: never sent
+    verified = true
+    return (build(reqs[1]))
+  end
   i = i + 1
   if i > n then
     exhausted = exhausted + 1
     return wrk.format("GET", "/bench-exhausted", {["X-Forwarded-For"] = "10.250.250.2"})
   end
-  local p = split(reqs[i])
-  if p[6] == "1" then dup_sent = dup_sent + 1 end
-  if p[1] == "api" then
-    local body = '{"submission_id":"' .. p[4] .. '","answers":' .. answers_json .. ',"duration_seconds":60}'
-    return wrk.format("POST", "/api/v1/entries/" .. p[2] .. "/responses",
-      {["Content-Type"] = "application/json", ["X-Participant-Token"] = p[3], ["X-Forwarded-For"] = p[5]},
-      body)
-  end
-  return wrk.format("POST", "/s/" .. p[2],
-    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "sq_device=" .. p[3],
-     ["X-Forwarded-For"] = p[5]},
-    answers_form .. "&token=" .. p[4])
+  local req, dup = build(reqs[i])
+  if dup then dup_sent = dup_sent + 1 end
+  return req
 end
 
 -- 201 (API) / 200 (thank-you page) = acknowledged, 409 = already participated.

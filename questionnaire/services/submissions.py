@@ -24,6 +24,7 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -36,6 +37,13 @@ from questionnaire.services.errors import IdempotencyConflict, InvalidAnswers, S
 
 log = logging.getLogger(__name__)
 responses = Response.__table__
+
+# Built once with the values as parameters: SQLAlchemy compiles it once per dialect and then only
+# binds the row (a statement carrying the values re-derives its cache key on every submit).
+_INSERTS = {
+    name: dialect.insert(responses).on_conflict_do_nothing().returning(responses.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 # Dedup markers outlive the campaign so a late duplicate is still refused fast.
 MARKER_GRACE = timedelta(days=30)
@@ -121,7 +129,7 @@ class SubmissionStore:
         }
         try:
             with self.engine.begin() as conn:
-                inserted = conn.execute(self._insert(row)).first()
+                inserted = conn.execute(self._insert(), row).first()
                 if inserted is None:
                     receipt, holder = self._explain_conflict(conn, entry, phash, sub.submission_id, digest)
         except (DBAPIError, PoolTimeout) as exc:
@@ -158,13 +166,8 @@ class SubmissionStore:
 
     # -- database -----------------------------------------------------------------------
 
-    def _insert(self, row: dict):
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return (
-            dialect.insert(responses).values(**row)
-            .on_conflict_do_nothing()
-            .returning(responses.c.id)
-        )
+    def _insert(self) -> Executable:
+        return _INSERTS["postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"]
 
     @staticmethod
     def _explain_conflict(conn, entry, phash, submission_id, digest) -> tuple[Receipt, str]:
