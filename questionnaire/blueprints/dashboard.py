@@ -98,7 +98,8 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
         "summary": summary,
         "as_of_label": format_cst(summary.as_of, "%H:%M:%S") if summary.as_of else "",
         "counties": figures.county_rows(data) if county_id is None else [],
-        "townships": figures.township_rows(data, county_id) if county_id is not None else [],
+        # A township's own account has no county table: its township row stands in for it.
+        "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],
         "units": figures.unit_rows(data) if county_id is None else [],
         "entries": figures.entry_rows(data, county_id) if county_id is not None else [],
         "questions": figures.question_rows(data),

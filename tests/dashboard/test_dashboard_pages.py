@@ -102,6 +102,7 @@ def test_a_county_account_sees_only_its_county(login_as, answered):
     assert {s["text"] for s in body["suggestions"]} == {"乙区的建议"}
     html = client.get(f"/dashboard/campaigns/{answered.id}").get_data(as_text=True)
     assert "乙区" in html and "甲县" not in html and "市教育局" not in html and "村口路灯不亮" not in html
+    assert 'id="units"' not in html  # no city units in a county's scope
     assert client.get(f"/dashboard/campaigns/{answered.id}/counties/{answered.units['K2'].id}").status_code == 200
 
 
@@ -126,6 +127,9 @@ def test_a_township_account_sees_its_township_only(login_as, answered):
     body = login_as("k1t1").get(api(answered, flagged=1)).get_json()
     assert body["summary"]["total"] == 1 and body["counties"] == []
     assert body["series"]["available"] is False  # hours are kept per county, not per township
+    assert [t["code"] for t in body["townships"]] == ["K1T1"]
+    html = login_as("k1t1").get(f"/dashboard/campaigns/{answered.id}").get_data(as_text=True)
+    assert 'id="townships"' in html and 'id="counties"' not in html and 'id="units"' not in html
 
 
 def test_suggestions_are_escaped_on_the_page_and_plain_text_in_json(login_as, answered):
