@@ -71,6 +71,27 @@ def backend_unavailable(exc: Exception) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def release_db_session(exc):
+        """Return the request's session even when the database dropped its connection.
+
+        Flask-SQLAlchemy's own teardown rolls the session back over the network; if
+        PostgreSQL terminated that connection (restart, failover) the rollback raises
+        after the response was built and gunicorn answers a bare 500 -- even for a
+        response that was committed (201) on another connection. Registered after
+        Flask-SQLAlchemy, so it runs first; a dead connection is invalidated instead.
+        """
+        from questionnaire.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError as err:
+            if not backend_unavailable(err):
+                raise
+            log.warning("db session released on a dead connection error=%s", err)
+            db.session().invalidate()  # the scoped session still holds the failed one
+            db.session.registry.clear()
+
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         if wants_json():

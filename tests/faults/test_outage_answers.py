@@ -3,6 +3,8 @@ the failing lookup is simulated; tests/faults/test_postgres_restart.py does it f
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
 import redis
 from sqlalchemy.exc import OperationalError
@@ -77,3 +79,33 @@ def test_a_commit_whose_answer_was_lost_is_a_503_and_the_retry_gets_the_same_rec
     assert retried.get_json()["status"] == "replayed"
     assert retried.get_json()["submission_id"] == body["submission_id"]
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_connection_killed_before_the_session_is_released_does_not_turn_the_answer_into_a_500(
+        client, campaign, monkeypatch):
+    """PostgreSQL terminated the request's session connection (a fast shutdown) after the work
+    was done: the answer already built is sent, the dead connection is thrown away."""
+    from questionnaire.extensions import db
+
+    engine = db.engine
+    real_rollback = engine.dialect.do_rollback
+    failed = []
+
+    def rollback_on_a_terminated_connection(dbapi_connection):
+        if not failed:
+            failed.append(True)
+            raise engine.dialect.loaded_dbapi.OperationalError("terminating connection due to administrator command")
+        real_rollback(dbapi_connection)
+
+    def get_as_in_production(url):
+        # A fresh context, as in a gunicorn thread: the request pushes (and tears down) its own
+        # app context instead of sharing the fixture's, so the session is released at its end.
+        return contextvars.Context().run(client.get, url)
+
+    url = f"/api/v1/entries/{campaign.codes['K1']}"  # the entry lookup goes through db.session
+    monkeypatch.setattr(engine.dialect, "do_rollback", rollback_on_a_terminated_connection)
+    response = get_as_in_production(url)
+    assert failed == [True]
+    assert response.status_code == 200 and response.get_json()["code"] == campaign.codes["K1"]
+    monkeypatch.setattr(engine.dialect, "do_rollback", real_rollback)
+    assert get_as_in_production(url).status_code == 200
