@@ -16,12 +16,12 @@ from typing import Callable, Iterable
 from collections import Counter
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from questionnaire.domain import flags as F
 from questionnaire.models import Response
 from questionnaire.models.tally import BurstWindow
+from questionnaire.services.counters import add_counts
 
 responses = Response.__table__
 
@@ -43,21 +43,12 @@ BURST_RULES = (  # flag bit, responses column, policy limit attribute
 def _add_window_counts(conn: Connection, campaign_id: int, policy: F.FlagPolicy,
                        counts: Counter) -> dict[tuple[int, str, int], int]:
     """Add this batch's rows to the per-window counters; return the new totals."""
-    table = BurstWindow.__table__
-    rows = [{"campaign_id": campaign_id, "kind": kind, "key": key, "window_seconds": policy.window_seconds,
-             "window_index": window, "responses": n}
+    rows = [(campaign_id, kind, key, policy.window_seconds, window, n)
             for (kind, key, window), n in sorted(counts.items())]  # sorted: one lock order, no deadlocks
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["campaign_id", "kind", "key", "window_seconds", "window_index"],
-        set_={"responses": table.c.responses + stmt.excluded.responses},
-    ).returning(table.c.kind, table.c.key, table.c.window_index, table.c.responses)
-    totals = {}
-    for chunk in range(0, len(rows), 1000):
-        for kind, key, window, total in conn.execute(stmt, rows[chunk:chunk + 1000]):
-            totals[(kind, key, window)] = total
-    return totals
+    totals = add_counts(conn, BurstWindow.__table__,
+                        ("campaign_id", "kind", "key", "window_seconds", "window_index", "responses"), rows,
+                        returning=("kind", "key", "window_index", "responses"))
+    return {(kind, key, window): total for kind, key, window, total in totals}
 
 
 def flag_bursts(conn: Connection, campaign_id: int, policy: F.FlagPolicy, batch: Iterable,

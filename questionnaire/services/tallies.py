@@ -26,6 +26,7 @@ from questionnaire.domain.definition import definition_from_data
 from questionnaire.domain.tally import EntryInfo, TallyDelta, compare
 from questionnaire.models import Campaign, EntryPoint, OrgUnit, Questionnaire, Response
 from questionnaire.models.tally import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
+from questionnaire.services.counters import add_counts
 from questionnaire.services.flags import flag_bursts, write_row_flags
 
 log = logging.getLogger(__name__)
@@ -89,17 +90,8 @@ def _claim(conn: Connection, campaign_id: int, batch_size: int):
 
 def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter, campaign_id: int) -> None:
     # Sorted keys: concurrent writers lock tally rows in one order and cannot deadlock.
-    rows = [dict(zip(key_cols, key), campaign_id=campaign_id, responses=n)
-            for key, n in sorted(counter.items()) if n]
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["campaign_id", *key_cols],
-        set_={"responses": table.c.responses + stmt.excluded.responses},
-    )
-    conn.execute(stmt, rows)
+    rows = [(campaign_id, *key, n) for key, n in sorted(counter.items()) if n]
+    add_counts(conn, table, ("campaign_id", *key_cols, "responses"), rows)
 
 
 def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
