@@ -176,7 +176,7 @@ def main() -> None:
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--dup-share", type=float, default=0.05)
     p.add_argument("--form-share", type=float, default=0.5, help="share of HTML form posts (rest: JSON API)")
-    p.add_argument("--layout", default="gthread-2x4", choices=sorted(LAYOUTS))
+    p.add_argument("--layout", default="gthread-4x4", choices=sorted(LAYOUTS))
     p.add_argument("--matrix", action="store_true", help="measure every layout (default 20,000 requests each)")
     p.add_argument("--no-probe", action="store_true")
     args = p.parse_args()
