@@ -84,6 +84,10 @@ def reset_stores(args) -> tuple[int, dict[str, int]]:
     import psycopg
     import redis
 
+    base, name = pg_url(args.db).rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(pg_url(args.db), autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
