@@ -79,7 +79,8 @@ def init_app(app: Flask) -> None:
         PostgreSQL terminated that connection (restart, failover) the rollback raises
         after the response was built and gunicorn answers a bare 500 -- even for a
         response that was committed (201) on another connection. Registered after
-        Flask-SQLAlchemy, so it runs first; a dead connection is invalidated instead.
+        Flask-SQLAlchemy, so it runs first. SQLAlchemy has already invalidated the dead
+        connection and returned it to the pool; only the session is left to drop.
         """
         from questionnaire.extensions import db
 
@@ -89,7 +90,6 @@ def init_app(app: Flask) -> None:
             if not backend_unavailable(err):
                 raise
             log.warning("db session released on a dead connection error=%s", err)
-            db.session().invalidate()  # the scoped session still holds the failed one
             db.session.registry.clear()
 
     @app.errorhandler(ServiceError)
