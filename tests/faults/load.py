@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -298,11 +297,3 @@ def run_flask(env: dict[str, str], *args: str, timeout: float = 120) -> subproce
     """Run one `flask ...` command to completion (what an operator types)."""
     return subprocess.run([str(VENV_BIN / "flask"), *args], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def http_get_status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code

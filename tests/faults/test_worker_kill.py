@@ -35,7 +35,7 @@ def applier_lock_held(engine, campaign_id: int, writing: bool = False) -> bool:
             {"ns": tallies.LOCK_NAMESPACE, "c": campaign_id}).scalar_one() > 0
 
 
-def run_to_completion(stack, queue, fn, *args, timeout: float = 120) -> Job:
+def run_to_completion(queue, fn, *args, timeout: float = 120) -> Job:
     job = queue.enqueue(fn, *args, job_timeout=TALLIES.job_timeout)
 
     def done():
@@ -69,7 +69,7 @@ def test_worker_killed_mid_batch_rolls_the_batch_back_and_a_new_worker_converges
 
     second = stack.worker("worker-2").start()
     try:
-        run_to_completion(stack, queue, apply_open_campaigns)
+        run_to_completion(queue, apply_open_campaigns)
         assert counted(engine, cid) == ROWS
         assert tallies.verify(engine, cid) == []
     finally:
@@ -104,7 +104,7 @@ def test_worker_killed_mid_recount_leaves_the_old_tallies_and_a_new_worker_recou
 
     rescuer = stack.worker("worker-recount-2").start()
     try:
-        run_to_completion(stack, queue, recount_campaign, cid)
+        run_to_completion(queue, recount_campaign, cid)
     finally:
         rescuer.stop()
     assert counted(engine, cid) == 2 * BATCH
