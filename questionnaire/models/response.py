@@ -15,12 +15,15 @@ class Response(db.Model):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
-    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
+    # The entry point is the answer's one foreign key; campaign, questionnaire and the two units
+    # are copies of the entry point's, written by the submit path for grouping without a join
+    # (a foreign key each cost a parent-row lock per insert; migration 0005).
+    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"))
+    campaign_id: Mapped[int]
+    questionnaire_id: Mapped[int]
     questionnaire_version: Mapped[int]
-    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), index=True)
-    evaluated_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
-    poster_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    evaluated_unit_id: Mapped[int]
+    poster_unit_id: Mapped[int]
     # Keyed HMAC of the participant identity (never the openid or device id itself).
     participant_hash: Mapped[str] = mapped_column(sa.String(64))
     identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / api
@@ -31,7 +34,7 @@ class Response(db.Model):
     duration_seconds: Mapped[int | None]
     ip_hash: Mapped[str | None] = mapped_column(sa.String(32))
     user_agent_class: Mapped[str | None] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Anti-fraud flags set by workers (bit set, see questionnaire.domain.flags); 0 = clean.
     flags: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by the tally worker in the same transaction that counts the row.
@@ -43,6 +46,9 @@ class Response(db.Model):
         # Burst flags count rows per IP hash / entry point and time window (migration 0003).
         sa.Index("ix_responses_campaign_ip_created", "campaign_id", "ip_hash", "created_at"),
         sa.Index("ix_responses_entry_created", "entry_point_id", "created_at"),
+        # Newest-first reads per campaign and per entry point (suggestions; migration 0004).
+        sa.Index("ix_responses_campaign_id_id", "campaign_id", "id"),
+        sa.Index("ix_responses_entry_point_id_id", "entry_point_id", "id"),
         sa.Index(
             "ix_responses_untallied", "id",
             postgresql_where=sa.text("NOT tallied"), sqlite_where=sa.text("NOT tallied"),

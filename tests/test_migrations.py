@@ -1,0 +1,23 @@
+"""The migrations build exactly the schema the models describe, on both backends."""
+
+from __future__ import annotations
+
+
+def test_the_migrated_schema_matches_the_models(clean_app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from questionnaire.extensions import db
+
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert differences == []
+
+
+def test_a_response_has_one_foreign_key_its_entry_point(clean_app):
+    from sqlalchemy import inspect
+
+    from questionnaire.extensions import db
+
+    keys = inspect(db.engine).get_foreign_keys("responses")
+    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [(["entry_point_id"], "entry_points")]
