@@ -21,7 +21,11 @@ class FormTokenError(ValueError):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survey-form")
+    serializer = current_app.extensions.get("form_serializer")  # built once per app
+    if serializer is None:
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survey-form")
+        current_app.extensions["form_serializer"] = serializer
+    return serializer
 
 
 def issue(code: str) -> str:

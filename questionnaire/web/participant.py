@@ -19,7 +19,13 @@ TOKEN_HEADER = "X-Participant-Token"
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participant-device")
+    # Built once per app: a serializer derives its signer on construction, and the submit path
+    # reads the device identity for the limiter and for the submission alike.
+    serializer = current_app.extensions.get("device_serializer")
+    if serializer is None:
+        serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participant-device")
+        current_app.extensions["device_serializer"] = serializer
+    return serializer
 
 
 def init_app(app: Flask) -> None:
@@ -46,11 +52,23 @@ def device_token_value(raw: str | None) -> str | None:
     return value if isinstance(value, str) and 16 <= len(value) <= 64 else None
 
 
+def request_device_id() -> str | None:
+    """The verified device id this request carries (API header first, then cookie), read once.
+
+    The rate limiter's key functions and the view all ask; each answer costs an HMAC check.
+    """
+    # Kept on the request (not on g, which a test's outer app context shares between requests).
+    environ = request.environ
+    if "sq.device_id" not in environ:
+        environ["sq.device_id"] = device_token_value(request.headers.get(TOKEN_HEADER)) or device_token_value(
+            request.cookies.get(DEVICE_COOKIE)
+        )
+    return environ["sq.device_id"]
+
+
 def device_participant(create: bool = True) -> Participant | None:
     """The device participant from the cookie or the API token header; mint one if asked."""
-    device_id = device_token_value(request.headers.get(TOKEN_HEADER)) or device_token_value(
-        request.cookies.get(DEVICE_COOKIE)
-    )
+    device_id = request_device_id()
     if device_id is None:
         device_id = g.get("new_device_id")
     if device_id is None:
