@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from questionnaire.blueprints.errors import json_error
 from questionnaire.domain.identity import ip_hash, user_agent_class
@@ -88,7 +88,7 @@ def submit(code: str):
         duration_seconds=duration,
         ip_hash=ip_hash(current_app.config["PARTICIPANT_HMAC_KEY"], request.remote_addr),
         user_agent_class=user_agent_class(request.user_agent.string),
-    ))
+    ), admission=g.get("admission"))
     if receipt.outcome is Outcome.ALREADY_PARTICIPATED:
         return json_error(409, "already_participated", "您已参与过本次调查，每人只能提交一次")
     status = 201 if receipt.outcome is Outcome.ACCEPTED else 200

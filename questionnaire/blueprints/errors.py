@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from questionnaire.services.admission import RateLimited
 from questionnaire.services.errors import ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -103,14 +104,29 @@ def init_app(app: Flask) -> None:
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
+    def plain_error(status: int):
+        if wants_json():
+            return json_error(status, API_CODES.get(status, "error"), MESSAGES.get(status, MESSAGES[500])[0])
+        return error_page(status)
+
+    @app.errorhandler(RateLimited)
+    def submit_rate_limited(exc: RateLimited):
+        response = app.make_response(plain_error(429))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.response is not None:  # abort(redirect(...)) and friends
             return exc.response
         status = exc.code or 500
-        if wants_json():
-            return json_error(status, API_CODES.get(status, "error"), MESSAGES.get(status, MESSAGES[500])[0])
-        return error_page(status)
+        if status == 429:  # Flask-Limiter's default per-IP limit on the other routes
+            from questionnaire.web.ratelimit import retry_after_seconds
+
+            response = app.make_response(plain_error(429))
+            response.headers["Retry-After"] = str(retry_after_seconds())
+            return response
+        return plain_error(status)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
 from questionnaire.domain.identity import ip_hash, user_agent_class
 from questionnaire.extensions import db, redis_store
@@ -76,7 +76,7 @@ def submit(code: str):
         user_agent_class=user_agent_class(request.user_agent.string),
     )
     try:
-        receipt = submission_store().submit(entry, submission)
+        receipt = submission_store().submit(entry, submission, admission=g.get("admission"))
     except InvalidAnswers as exc:
         fields = exc.detail.get("fields", {})
         if set(fields) - set(entry.definition.by_id):

@@ -30,3 +30,8 @@ def lock(name: str) -> str:
 def dashboard_figures(campaign_id: int, scope_key: str, include_flagged: bool, as_of: str) -> str:
     """Cached JSON figures of one scope at one tally state (new tallies = a new key)."""
     return f"{PREFIX}:{campaign_id}:dashboard:{scope_key}:{int(include_flagged)}:{as_of}"
+
+
+def rate_window(scope: str, identity: str, seconds: int) -> str:
+    """Fixed-window counter of one client (participant or address) on the submit path."""
+    return f"{PREFIX}:rl:{scope}:{seconds}:{identity}"

@@ -21,29 +21,17 @@ from enum import Enum
 from typing import Callable, Mapping
 
 import redis
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.expression import Executable
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from questionnaire.domain import keys
 from questionnaire.domain.definition import AnswerError, answers_digest, validate_answers
 from questionnaire.domain.identity import participant_hash as make_participant_hash
-from questionnaire.models import Response
+from questionnaire.services.admission import Admission, Claim
 from questionnaire.services.entries import ResolvedEntry
+from questionnaire.services.response_writer import DatabaseUnavailable, writer_for
 from questionnaire.services.errors import IdempotencyConflict, InvalidAnswers, ServiceUnavailable
 
 log = logging.getLogger(__name__)
-responses = Response.__table__
-
-# Built once with the values as parameters: SQLAlchemy compiles it once per dialect and then only
-# binds the row (a statement carrying the values re-derives its cache key on every submit).
-_INSERTS = {
-    name: dialect.insert(responses).on_conflict_do_nothing().returning(responses.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
 
 # Dedup markers outlive the campaign so a late duplicate is still refused fast.
 MARKER_GRACE = timedelta(days=30)
@@ -91,11 +79,18 @@ class SubmissionStore:
     redis: redis.Redis
     hmac_key: str
     on_accepted: Callable[[ResolvedEntry, int], None] | None = None
+    connect_timeout: int = 3
+
+    def __post_init__(self):
+        self.writer = writer_for(self.engine, self.connect_timeout)
 
     def participant_hash(self, entry: ResolvedEntry, participant: Participant) -> str:
         return make_participant_hash(self.hmac_key, entry.campaign_id, participant.kind, participant.identity)
 
-    def submit(self, entry: ResolvedEntry, sub: Submission, now: datetime | None = None) -> Receipt:
+    def submit(self, entry: ResolvedEntry, sub: Submission, now: datetime | None = None,
+               admission: Admission | None = None) -> Receipt:
+        """Store the answers once; `admission` holds the request's rate-limit buckets (see
+        services.admission), counted in the same Redis round trip as the dedup claim."""
         now = now or datetime.now(timezone.utc)
         entry.ensure_open(now)
         try:
@@ -105,8 +100,10 @@ class SubmissionStore:
         digest = answers_digest(answers)
         phash = self.participant_hash(entry, sub.participant)
         marker_key = keys.participant(entry.campaign_id, phash)
+        marker_ttl = entry.closes_at + MARKER_GRACE - now
 
-        fast = self._claim(marker_key, sub.submission_id, entry.closes_at + MARKER_GRACE - now)
+        claim = Claim(marker_key, f"p:{sub.submission_id}", int(marker_ttl.total_seconds()))
+        fast = (admission or Admission()).admit(self.redis, claim)
         if fast is not None and fast.startswith("d:") and fast[2:] != sub.submission_id:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
@@ -126,86 +123,76 @@ class SubmissionStore:
             "ip_hash": sub.ip_hash,
             "user_agent_class": sub.user_agent_class,
             "created_at": now,
+            "flags": 0,
+            "tallied": False,
         }
         try:
-            with self.engine.begin() as conn:
-                inserted = conn.execute(self._insert(), row).first()
-                if inserted is None:
-                    receipt, holder = self._explain_conflict(conn, entry, phash, sub.submission_id, digest)
-        except (DBAPIError, PoolTimeout) as exc:
-            if isinstance(exc, DBAPIError) and not (
-                isinstance(exc, OperationalError) or exc.connection_invalidated
-            ):
-                raise
-            log.warning("submit failed: database unavailable campaign=%s error=%s", entry.campaign_id, exc)
+            receipt, holder = self._store(row, entry.campaign_id, phash, digest)
+        except DatabaseUnavailable as exc:
+            log.warning("submit failed: database unavailable campaign=%s error=%s", entry.campaign_id, exc.__cause__)
             self._release(marker_key, sub.submission_id)
             raise ServiceUnavailable() from exc
 
-        if inserted is not None:
-            self._mark_done(marker_key, sub.submission_id, entry.closes_at + MARKER_GRACE - now)
-            if self.on_accepted is not None:
-                self.on_accepted(entry, inserted.id)
-            return Receipt(Outcome.ACCEPTED, inserted.id, sub.submission_id, now)
-        # Redis lost the marker (flush, restart, outage): put the committed one back.
-        self._mark_done(marker_key, holder, entry.closes_at + MARKER_GRACE - now)
+        self._mark_done(marker_key, holder, marker_ttl)
+        if receipt.outcome is Outcome.ACCEPTED and self.on_accepted is not None:
+            self.on_accepted(entry, receipt.response_id)
         return receipt
 
     def status(self, entry: ResolvedEntry, participant: Participant) -> Receipt | None:
         """The participant's existing receipt in this campaign, if any (read-only)."""
         phash = self.participant_hash(entry, participant)
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(responses.c.id, responses.c.submission_id, responses.c.created_at).where(
-                    responses.c.campaign_id == entry.campaign_id,
-                    responses.c.participant_hash == phash,
-                )
-            ).first()
+        for attempt in (1, 2):
+            try:
+                row = self.writer.by_participant(entry.campaign_id, phash)
+                break
+            except DatabaseUnavailable as exc:
+                if attempt == 2 or not exc.lost:
+                    raise ServiceUnavailable() from exc
         if row is None:
             return None
         return Receipt(Outcome.ALREADY_PARTICIPATED, row.id, row.submission_id, row.created_at)
 
     # -- database -----------------------------------------------------------------------
 
-    def _insert(self) -> Executable:
-        return _INSERTS["postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"]
+    def _store(self, row: dict, campaign_id: int, phash: str, digest: str) -> tuple[Receipt, str]:
+        """Insert the row, or say whose place it is. Returns the receipt and the place holder's
+        submission_id (for the Redis marker).
 
-    @staticmethod
-    def _explain_conflict(conn, entry, phash, submission_id, digest) -> tuple[Receipt, str]:
-        """The insert hit a unique key: a retry of the same submit, or a second answer.
-
-        Returns the receipt and the submission_id that holds the participant's place.
+        A connection that broke mid-statement (restart, failover, a server-side idle
+        timeout) is retried once on a fresh one. That is safe because of the idempotency
+        key: if the first attempt did commit, the retry meets its own submission_id with the
+        same participant and answers, and that is this request's acceptance.
         """
-        same = conn.execute(
-            select(responses.c.id, responses.c.participant_hash, responses.c.answers_digest,
-                   responses.c.created_at).where(responses.c.submission_id == submission_id)
-        ).first()
+        sid = row["submission_id"]
+        for attempt in (1, 2):
+            try:
+                response_id = self.writer.insert(row)
+                if response_id is not None:
+                    return Receipt(Outcome.ACCEPTED, response_id, sid, row["created_at"]), sid
+                return self._explain_conflict(campaign_id, phash, sid, digest, retried=attempt == 2)
+            except DatabaseUnavailable as exc:
+                if attempt == 2 or not exc.lost:
+                    raise
+                log.info("database connection lost; retrying the submit once error=%s", exc.__cause__)
+        raise AssertionError("unreachable")
+
+    def _explain_conflict(self, campaign_id, phash, submission_id, digest, retried: bool) -> tuple[Receipt, str]:
+        """The insert hit a unique key: a retry of the same submit, or a second answer."""
+        same = self.writer.by_submission(submission_id)
         if same is not None:
             if same.participant_hash != phash or same.answers_digest != digest:
                 raise IdempotencyConflict(fields={"submission_id": "已用于另一份不同的答卷，新答卷请使用新的编号"})
-            return Receipt(Outcome.REPLAYED, same.id, submission_id, same.created_at), submission_id
-        existing = conn.execute(
-            select(responses.c.submission_id).where(
-                responses.c.campaign_id == entry.campaign_id, responses.c.participant_hash == phash
-            )
-        ).first()
+            outcome = Outcome.ACCEPTED if retried else Outcome.REPLAYED  # retried: our own lost commit
+            return Receipt(outcome, same.id, submission_id, same.created_at), submission_id
+        existing = self.writer.by_participant(campaign_id, phash)
         if existing is None:  # a unique key we do not know about: surface it, do not guess
             raise RuntimeError("insert refused by an unexpected constraint")
         return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None), existing.submission_id
 
     # -- redis fast path (every call tolerates Redis being down) ----------------------------
 
-    def _claim(self, key: str, submission_id: str, ttl: timedelta) -> str | None:
-        """SET NX the in-flight marker; return the marker already there, or None."""
-        try:
-            if self.redis.set(key, f"p:{submission_id}", nx=True, ex=max(int(ttl.total_seconds()), 60)):
-                return None
-            value = self.redis.get(key)
-            return value.decode() if isinstance(value, bytes) else value
-        except redis.RedisError as exc:
-            log.warning("dedup fast path skipped: redis unavailable error=%s", exc)
-            return None
-
     def _mark_done(self, key: str, submission_id: str, ttl: timedelta) -> None:
+        """The committed marker; after a refusal it puts back one that Redis lost (flush, restart)."""
         try:
             self.redis.set(key, f"d:{submission_id}", ex=max(int(ttl.total_seconds()), 60))
         except redis.RedisError:

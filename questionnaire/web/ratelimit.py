@@ -10,23 +10,32 @@ Policy (all limits are settings, see config/env.example):
 - A client that sends no identity (or a forged one) gets a fresh participant
   key each time, so the per-IP limit is the backstop against rotating identities;
   duplicates themselves are refused by the dedup path, not by rate limits.
-- Storage is Redis when REDIS_URL is set (the in-memory store would be per
-  gunicorn worker, multiplying every limit); memory in the embedded mode.
-- When the limit store is down the limiter fails open (swallows its errors):
+- Storage is Redis when REDIS_URL is set (an in-memory store would be per gunicorn
+  worker, multiplying every limit); the in-process stand-in in the embedded mode.
+- When the limit store is down the limits fail open (errors are swallowed):
   a Redis outage must not turn into refused residents or a 500.
 
-A breach is a 429: JSON under /api, the Chinese error page elsewhere (see
-blueprints/errors.py, which handles every HTTPException).
+Two mechanisms, one policy: Flask-Limiter (fixed window, Redis storage) applies the
+per-IP default to every route; the two submit endpoints are exempt from it and count
+their per-participant and per-IP windows in services.admission, in the same Redis
+round trip as the dedup claim (Flask-Limiter spent five round trips there).
+
+A breach is a 429 with Retry-After: JSON under /api, the Chinese error page elsewhere
+(see blueprints/errors.py, which handles every HTTPException).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import time
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 
-from questionnaire.web.participant import DEVICE_COOKIE, TOKEN_HEADER, device_token_value
+from questionnaire.extensions import redis_store
+from questionnaire.services.admission import Admission, Bucket, RateLimited, Window
+from questionnaire.web.participant import request_device_id
 
 # Endpoints that store a response: the expensive, abusable path.
 SUBMIT_ENDPOINTS = ("survey.submit", "api.submit")
@@ -51,12 +60,6 @@ def client_ip() -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
-def _device_id() -> str | None:
-    return device_token_value(request.headers.get(TOKEN_HEADER)) or device_token_value(
-        request.cookies.get(DEVICE_COOKIE)
-    )
-
-
 def _wechat_pid() -> str | None:
     """The WeChat participant (an HMAC of the openid) held by this signed session, if WeChat is on."""
     appid = current_app.config.get("WECHAT_APPID")
@@ -76,27 +79,52 @@ def _identity() -> str | None:
     pid = _wechat_pid()
     if pid:
         return "wx:" + pid
-    device = _device_id()
+    device = request_device_id()
     return "dev:" + device if device else None
-
-
-def participant_key() -> str:
-    """The verified identity the request carries (the limit is exempt when it carries none)."""
-    return _identity() or "none"
-
-
-def _no_identity() -> bool:
-    # A cookieless resident (WeChat dropped the cookie) must not share one tight bucket with the
-    # whole village: without an identity only the generous per-IP limit applies.
-    return _identity() is None
 
 
 def _setting(name: str):
     return lambda: current_app.config[name]
 
 
+def submit_admission() -> Admission:
+    """The rate-limit buckets of this submit request (none when limits are off)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return Admission(counted=True)
+    windows = current_app.extensions["sq_submit_windows"]
+    buckets = Bucket.for_client("ip-submit", client_ip(), windows["ip"])
+    identity = _identity()
+    if identity is not None:  # cookieless residents only meet the per-IP window
+        buckets = Bucket.for_client("participant-submit", identity, windows["participant"]) + buckets
+    return Admission(buckets)
+
+
+def limit_submissions(view):
+    """Count every submit request once, valid or not; refuse with 429 when a window is full.
+
+    A valid submission is counted by SubmissionStore.submit together with its dedup claim
+    (`g.admission`); whatever the view answered without reaching it (a forged token, bad
+    answers, a closed entry) is counted here, and a full window turns that answer into a 429.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.admission = submit_admission()
+        try:
+            response = view(*args, **kwargs)
+        except RateLimited:
+            raise
+        except Exception:
+            g.admission.count(redis_store.client(current_app))
+            raise
+        g.admission.count(redis_store.client(current_app))
+        return response
+
+    return wrapper
+
+
 def init_app(app: Flask) -> Limiter:
-    """Build this app's limiter and attach the submission limits (after blueprints exist)."""
+    """Build this app's limiter; wrap the submit endpoints in their own admission (after blueprints exist)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 0.5)
     if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
@@ -105,12 +133,18 @@ def init_app(app: Flask) -> Limiter:
         )
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sq:rl")
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: they cost a window read per request; a 429 still carries
+    # Retry-After (blueprints/errors.py).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # Fixed window: one Redis round trip per limit (moving-window's Lua list scan measured ~5x dearer).
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     app.config.setdefault("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour")
     app.config.setdefault("RATELIMIT_IP_SUBMIT", "600 per minute")
     app.config.setdefault("RATELIMIT_IP_DEFAULT", "3000 per minute")
+    app.extensions["sq_submit_windows"] = {
+        "participant": Window.parse(app.config["RATELIMIT_PARTICIPANT_SUBMIT"]),
+        "ip": Window.parse(app.config["RATELIMIT_IP_SUBMIT"]),
+    }
 
     limiter = Limiter(
         key_func=client_ip,
@@ -122,13 +156,17 @@ def init_app(app: Flask) -> Limiter:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        # Flask-Limiter checks decorated limits inside the wrapper, so the wrapped view replaces
-        # the registered one. Only POST counts (the GET form is cheap and cached); these limits
-        # replace the default per-IP one on the submit path (one Redis round trip fewer).
-        per_participant = limiter.limit(_setting("RATELIMIT_PARTICIPANT_SUBMIT"), key_func=participant_key,
-                                        methods=["POST"], scope="participant-submit", exempt_when=_no_identity)
-        per_ip = limiter.limit(_setting("RATELIMIT_IP_SUBMIT"), key_func=client_ip,
-                               methods=["POST"], scope="ip-submit")
-        app.view_functions[endpoint] = per_ip(per_participant(view))
+        # Registered view replaced by the wrapped one; only POST reaches these endpoints.
+        app.view_functions[endpoint] = limiter.exempt(limit_submissions(view))
     app.extensions["sq_limiter"] = limiter
     return limiter
+
+
+def retry_after_seconds(default: int = 60) -> int:
+    """Seconds until the window that refused this request reopens (Flask-Limiter's 429s)."""
+    limiter = current_app.extensions.get("sq_limiter")
+    try:
+        current = limiter.current_limit if limiter is not None else None
+        return max(int(current.reset_at - time.time()), 1) if current is not None else default
+    except Exception:  # noqa: BLE001 - the limit store went away: a plain default is fine
+        return default

@@ -25,9 +25,11 @@ def submission_store() -> SubmissionStore:
         for hook in hooks:
             hook(entry, response_id)
 
+    connect_args = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {})
     return SubmissionStore(
         engine=db.engine,
         redis=redis_store.client(current_app),
         hmac_key=current_app.config["PARTICIPANT_HMAC_KEY"],
         on_accepted=on_accepted if hooks else None,
+        connect_timeout=connect_args.get("connect_timeout", 3),
     )

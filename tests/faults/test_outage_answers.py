@@ -53,33 +53,34 @@ def test_a_real_bug_is_still_a_500(client, campaign, monkeypatch):
 
 def test_a_commit_whose_answer_was_lost_is_a_503_and_the_retry_gets_the_same_receipt(client, campaign, monkeypatch):
     """The one way a 503 can follow a commit: the database committed but the connection died
-    before it said so. The client retries with the same submission_id and gets the receipt."""
+    before it said so, and the store's own retry on a fresh connection died too. The client
+    retries with the same submission_id and gets the receipt."""
     from sqlalchemy import func, select
 
     from questionnaire.extensions import db
     from questionnaire.models import Response
+    from questionnaire.services.response_writer import DatabaseUnavailable, writer_for
 
-    engine = db.engine
-    real_commit = engine.dialect.do_commit
+    writer = writer_for(db.engine)
+    real_insert = writer.insert
 
-    def commit_then_lose_the_answer(dbapi_connection):
-        real_commit(dbapi_connection)
-        monkeypatch.setattr(engine.dialect, "do_commit", real_commit)  # only the first commit
-        raise engine.dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+    def commit_then_lose_the_answer(row):
+        real_insert(row)
+        raise DatabaseUnavailable(lost=True)
 
-    monkeypatch.setattr(engine.dialect, "do_commit", commit_then_lose_the_answer)
+    monkeypatch.setattr(writer, "insert", commit_then_lose_the_answer)
     url = f"/api/v1/entries/{campaign.codes['K1']}/responses"
     body = {"submission_id": "5d0c6a53-3c1e-4bb4-9d0b-6f1f8a2c7e10",
             "answers": {"gov": "5", "security": "4", "transport": "3"}}
 
     lost = client.post(url, json=body)
     assert lost.status_code == 503 and lost.get_json()["error"]["code"] == "service_unavailable"
+    monkeypatch.undo()
     retried = client.post(url, json=body)
     assert retried.status_code == 200
     assert retried.get_json()["status"] == "replayed"
     assert retried.get_json()["submission_id"] == body["submission_id"]
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
-
 
 
 @pytest.mark.real_only

@@ -86,20 +86,86 @@ def test_dedup_holds_after_redis_is_flushed_and_the_marker_comes_back(clean_app,
 
 def test_a_failed_database_write_releases_the_redis_claim(clean_app, campaign, monkeypatch):
     from questionnaire.services.errors import ServiceUnavailable
-    from sqlalchemy.exc import OperationalError
+    from questionnaire.services.response_writer import DatabaseUnavailable
 
     entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
     store = store_for(clean_app)
 
-    def broken(*a, **k):
-        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+    def refused(row):
+        raise DatabaseUnavailable(lost=False)
 
-    monkeypatch.setattr(store, "_insert", broken)
+    monkeypatch.setattr(store.writer, "insert", refused)
     with pytest.raises(ServiceUnavailable):
         store.submit(entry, submission())
     monkeypatch.undo()
+    assert redis_store.client(clean_app).keys("sq:*:participant:*") == []
     assert store.submit(entry, submission()).outcome is Outcome.ACCEPTED
     assert stored_count() == 1
+
+
+def lose_the_connection(monkeypatch, writer, times: int, after_insert: bool):
+    """The next `times` inserts fail as a dropped connection does: after the row was
+    committed (the reply was lost) or before the statement reached the server."""
+    from questionnaire.services.response_writer import DatabaseUnavailable
+
+    real_insert, calls = writer.insert, []
+
+    def insert(row):
+        calls.append(row["submission_id"])
+        if len(calls) > times:
+            return real_insert(row)
+        if after_insert:
+            real_insert(row)
+        raise DatabaseUnavailable(lost=True)
+
+    monkeypatch.setattr(writer, "insert", insert)
+    return calls
+
+
+@pytest.mark.parametrize("after_insert", [True, False], ids=["reply-lost", "statement-lost"])
+def test_a_connection_lost_mid_submit_is_retried_once_and_the_answer_is_accepted(
+        clean_app, campaign, monkeypatch, after_insert):
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    calls = lose_the_connection(monkeypatch, store.writer, times=1, after_insert=after_insert)
+    receipt = store.submit(entry, submission())
+    assert receipt.outcome is Outcome.ACCEPTED and receipt.response_id is not None
+    assert len(calls) == 2 and calls[0] == calls[1] == receipt.submission_id
+    assert stored_count() == 1
+
+
+def test_a_second_lost_connection_is_a_503_and_the_clients_retry_gets_the_first_receipt(
+        clean_app, campaign, monkeypatch):
+    from questionnaire.services.errors import ServiceUnavailable
+
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    lose_the_connection(monkeypatch, store.writer, times=2, after_insert=True)
+    first = submission()
+    with pytest.raises(ServiceUnavailable):
+        store.submit(entry, first)
+    monkeypatch.undo()
+    again = store.submit(entry, first)  # the same form token / submission_id
+    assert again.outcome is Outcome.REPLAYED and again.submission_id == first.submission_id
+    assert store.submit(entry, submission()).outcome is Outcome.ALREADY_PARTICIPATED
+    assert stored_count() == 1
+
+
+@pytest.mark.real_only
+def test_a_writer_connection_killed_by_postgres_is_replaced_without_an_error(clean_app, campaign):
+    """PostgreSQL ends the kept connection (restart, failover, idle timeout): the next submit
+    on that thread notices, reconnects and stores the answer; nobody sees an error."""
+    from sqlalchemy import text
+
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    store = store_for(clean_app)
+    assert store.submit(entry, submission(person="before")).outcome is Outcome.ACCEPTED
+    pid = store.writer._connection().info.backend_pid
+    with db.engine.connect() as admin:
+        assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+    assert store.submit(entry, submission(person="after")).outcome is Outcome.ACCEPTED
+    assert store.writer._connection().info.backend_pid != pid
+    assert stored_count() == 2
 
 
 def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaign):
