@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # One incremental job stops after this long so a backlog is worked off in slices and the
 # "as of" time keeps moving; the next scheduled run carries on.
 SLICE_SECONDS = 20
+# Rows per transaction: large enough that a batch's fixed cost (lock, context, six upserts,
+# commit) is spread thin, small enough that a backlog is counted in steps of a few seconds.
+BATCH_SIZE = 5000
 
 
 def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]:
@@ -36,9 +39,13 @@ def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]
             total = 0
             while time.monotonic() < deadline:
                 # wait=False: if a recount or another worker holds the campaign, skip it this time.
-                n = tallies.apply_pending(db.engine, campaign_id, max_batches=1, wait=False)
+                n = tallies.apply_pending(db.engine, campaign_id, batch_size=BATCH_SIZE, max_batches=1, wait=False)
                 total += n
-                if n == 0:
+                # Only a full batch means a backlog. Under a steady load, going round again would
+                # count the handful of rows that arrived meanwhile, each small batch paying the
+                # whole fixed cost (measured: ~10-row batches back to back, 2 ms of worker CPU and
+                # as much PostgreSQL CPU per response); the next scheduled run takes them together.
+                if n < BATCH_SIZE:
                     break
             if total:
                 counted[campaign_id] = total
