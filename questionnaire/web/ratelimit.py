@@ -152,6 +152,9 @@ def init_app(app: Flask) -> Limiter:
         default_limits_exempt_when=lambda: request.endpoint == "static",
     )
     limiter.init_app(app)
+    # The submit endpoints count in services.admission; tell Flask-Limiter before it resolves
+    # any limit for them (an exempt view alone still costs it a full limit resolution).
+    limiter.request_filter(lambda: request.endpoint in SUBMIT_ENDPOINTS)
     for endpoint in SUBMIT_ENDPOINTS:
         view = app.view_functions.get(endpoint)
         if view is None:
