@@ -2,7 +2,12 @@
 
 Embedded mode (no REDIS_URL) must run a single process: the Redis stand-in and
 the SQLite writer live inside it. With real servers, workers x threads follow
-WEB_CONCURRENCY / WEB_THREADS (see README for the measured choice).
+WEB_CONCURRENCY / WEB_THREADS. Default: gthread, one process more than cores, two
+threads each. A submission is ~3 ms of Python between three short network waits
+(Redis, PostgreSQL, Redis): a spare process covers the waits, and few threads per
+process keep the GIL hand-offs down. Measured with bench/run_load.py --matrix on
+2 cores (README, "Load benchmark"): 3x2 and sync-4 led every run; 4x4 and 2x8
+spent up to a third more CPU per accepted submission.
 """
 
 import multiprocessing
@@ -10,9 +15,9 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 embedded = not os.environ.get("REDIS_URL")
-workers = 1 if embedded else int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+workers = 1 if embedded else int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")
-threads = int(os.environ.get("WEB_THREADS", "8" if embedded else "4"))
+threads = int(os.environ.get("WEB_THREADS", "8" if embedded else "2"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
