@@ -253,7 +253,7 @@ def wait_for_tallies(args, campaign_id: int, timeout: float = 900) -> tuple[floa
     t0 = time.monotonic()
     with psycopg.connect(pg_url(args.db), autocommit=True) as conn:
         while True:
-            left = conn.execute("SELECT count(*) FROM responses WHERE campaign_id = %s AND NOT tallied",
+            left = conn.execute("SELECT count(*) FROM tally_pending WHERE campaign_id = %s",
                                 (campaign_id,)).fetchone()[0]
             if left == 0 or time.monotonic() - t0 > timeout:
                 return time.monotonic() - t0, left

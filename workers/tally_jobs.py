@@ -30,7 +30,7 @@ BATCH_SIZE = 5000
 def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]:
     """Count uncounted responses of every open campaign (or with a backlog); return rows per campaign."""
     from questionnaire.extensions import db
-    from questionnaire.services import tallies
+    from questionnaire.services import tallies, tally_queue
 
     counted: dict[int, int] = {}
     with app_context():
@@ -50,6 +50,7 @@ def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]
             if total:
                 counted[campaign_id] = total
                 log.info("tallied campaign=%s rows=%s", campaign_id, total)
+        tally_queue.tidy(db.engine)
     return counted
 
 

@@ -36,9 +36,8 @@ class Response(db.Model):
     user_agent_class: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Anti-fraud flags set by workers (bit set, see questionnaire.domain.flags); 0 = clean.
+    # Whether a response is counted yet is not kept here: see TallyPending.
     flags: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Set by the tally worker in the same transaction that counts the row.
-    tallied: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         # The truth for "one answer per person per campaign", whatever Redis says.
@@ -49,8 +48,4 @@ class Response(db.Model):
         # Newest-first reads per campaign and per entry point (suggestions; migration 0004).
         sa.Index("ix_responses_campaign_id_id", "campaign_id", "id"),
         sa.Index("ix_responses_entry_point_id_id", "entry_point_id", "id"),
-        sa.Index(
-            "ix_responses_untallied", "id",
-            postgresql_where=sa.text("NOT tallied"), sqlite_where=sa.text("NOT tallied"),
-        ),
     )

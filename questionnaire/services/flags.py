@@ -22,6 +22,7 @@ from questionnaire.domain import flags as F
 from questionnaire.models import Response
 from questionnaire.models.tally import BurstWindow
 from questionnaire.services.counters import add_counts
+from questionnaire.services.tally_queue import counted_clause
 
 responses = Response.__table__
 
@@ -97,7 +98,13 @@ def flag_bursts(conn: Connection, campaign_id: int, policy: F.FlagPolicy, batch:
 
 def _flag_window(conn: Connection, campaign_id: int, policy: F.FlagPolicy, bit: int, column, key: str,
                  window: int, batch_flags: dict[int, int], move: MoveFn) -> int:
-    """Flag every committed row of a window that has just become a burst."""
+    """Flag every committed row of a window that has just become a burst.
+
+    Rows of this batch are off the queue already (claimed in this transaction) and are
+    counted with their new flags by the caller; other rows off the queue were counted by
+    an earlier batch and move buckets; rows still queued are counted later, flag and all.
+    """
+
     start, end = _window_bounds(policy, window)
     value = int(key) if column is responses.c.entry_point_id else key
     rows = conn.execute(
@@ -106,7 +113,7 @@ def _flag_window(conn: Connection, campaign_id: int, policy: F.FlagPolicy, bit: 
                responses.c.created_at >= start, responses.c.created_at < end,
                responses.c.flags.op("&")(bit) == 0)
         .values(flags=responses.c.flags.op("|")(bit))
-        .returning(responses.c.id, responses.c.tallied, responses.c.flags,
+        .returning(responses.c.id, counted_clause().label("tallied"), responses.c.flags,
                    responses.c.entry_point_id, responses.c.created_at, responses.c.answers)
     ).all()
     for row in rows:

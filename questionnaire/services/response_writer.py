@@ -30,15 +30,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from questionnaire.models import Response
+from questionnaire.models import Response, TallyPending
 
 responses = Response.__table__
+pending = TallyPending.__table__
 
-# Every column the submit path writes (flags and tallied start at their defaults).
+# Every column the submit path writes.
 ROW_COLUMNS = (
     "campaign_id", "questionnaire_id", "questionnaire_version", "entry_point_id", "evaluated_unit_id",
     "poster_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "tallied",
+    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags",
 )
 
 BY_SUBMISSION = select(
@@ -51,6 +52,9 @@ BY_PARTICIPANT = select(responses.c.id, responses.c.submission_id, responses.c.c
 
 def insert_statement(dialect_module):
     return dialect_module.insert(responses).on_conflict_do_nothing().returning(responses.c.id)
+
+
+ENQUEUE = pending.insert()  # the stored response waits for the tally worker (models.tally.TallyPending)
 
 
 class DatabaseUnavailable(Exception):
@@ -67,7 +71,14 @@ class SqlAlchemyWriter:
         self._insert = insert_statement(postgresql if engine.dialect.name == "postgresql" else sqlite)
 
     def insert(self, row: dict) -> int | None:
-        found = self._one(self._insert, row)
+        """Store the response and queue it for the tally worker, in one transaction."""
+        try:
+            with self.engine.begin() as conn:
+                found = conn.execute(self._insert, row).first()
+                if found is not None:
+                    conn.execute(ENQUEUE, {"campaign_id": row["campaign_id"], "response_id": found.id})
+        except (DBAPIError, PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
         return found.id if found is not None else None
 
     def by_submission(self, submission_id: str):
@@ -84,10 +95,15 @@ class SqlAlchemyWriter:
             with self.engine.connect() as conn:
                 return conn.execution_options(isolation_level="AUTOCOMMIT").execute(statement, params).first()
         except (DBAPIError, PoolTimeout) as exc:
-            invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
-            if isinstance(exc, (OperationalError, PoolTimeout)) or invalidated:
-                raise DatabaseUnavailable(lost=invalidated) from exc
-            raise
+            raise self._unavailable(exc) from exc
+
+    @staticmethod
+    def _unavailable(exc: Exception) -> Exception:
+        """An outage becomes DatabaseUnavailable; any other database error is a bug to surface."""
+        invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
+        if isinstance(exc, (OperationalError, PoolTimeout)) or invalidated:
+            return DatabaseUnavailable(lost=invalidated)
+        return exc
 
 
 class _ThreadConnection:
@@ -107,7 +123,14 @@ class PostgresWriter:
         self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._connect_timeout = connect_timeout
         dialect = pg_psycopg.dialect()
-        self._insert = str(insert_statement(postgresql).compile(dialect=dialect, column_keys=list(ROW_COLUMNS)))
+        store = insert_statement(postgresql).returning(responses.c.campaign_id)
+        # One statement stores the response and queues it for the tally worker: atomic in
+        # autocommit, one round trip. A conflict inserts neither and returns no row.
+        self._insert = (
+            f"WITH stored AS ({store.compile(dialect=dialect, column_keys=list(ROW_COLUMNS))}) "
+            "INSERT INTO tally_pending (campaign_id, response_id) SELECT campaign_id, id FROM stored "
+            "RETURNING response_id AS id"
+        )
         self._by_submission = str(BY_SUBMISSION.compile(dialect=dialect))
         self._by_participant = str(BY_PARTICIPANT.compile(dialect=dialect))
         self._local = threading.local()

@@ -124,7 +124,6 @@ class SubmissionStore:
             "user_agent_class": sub.user_agent_class,
             "created_at": now,
             "flags": 0,
-            "tallied": False,
         }
         try:
             receipt, holder = self._store(row, entry.campaign_id, phash, digest)

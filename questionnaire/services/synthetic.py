@@ -3,8 +3,9 @@
 Rows look like real ones to the tallies and the dashboard: a random enabled entry
 point (townships weighted like their share of posters), answers drawn per question
 with a realistic skew towards "satisfied", distinct participant hashes, created_at
-spread between the campaign's opening and now (never in the future). They are written uncounted (tallied = false)
-so the tally worker or a recount picks them up, exactly like submitted ones.
+spread between the campaign's opening and now (never in the future). They are written
+uncounted (queued in tally_pending) so the tally worker or a recount picks them up,
+exactly like submitted ones.
 
 PostgreSQL gets them through COPY (about 100k rows/s on a small machine); SQLite
 through executemany. Never run against a live campaign's database: the rows are fake.
@@ -24,10 +25,11 @@ from sqlalchemy.engine import Engine
 
 from questionnaire.domain.definition import answers_digest, definition_from_data
 from questionnaire.models import Campaign, EntryPoint, Questionnaire, Response
+from questionnaire.services.tally_queue import enqueue_where
 
 COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "entry_point_id", "evaluated_unit_id",
            "poster_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "tallied")
+           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags")
 # Answer level weights: most residents are satisfied, a few say "don't know".
 RATING_WEIGHTS = {"5": 45, "4": 30, "3": 13, "2": 5, "1": 2, "dk": 5}
 
@@ -66,7 +68,7 @@ def _answer_sampler(definition: dict, rng: random.Random):
 
 
 def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026,
-                  now: datetime | None = None) -> Iterator[tuple]:
+                  now: datetime | None = None, run: str | None = None) -> Iterator[tuple]:
     rng = random.Random(seed)
     with engine.connect() as conn:
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
@@ -85,7 +87,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
     now = now or datetime.now(timezone.utc)
     span = max((now - start).total_seconds(), 3600.0)
     start = now - timedelta(seconds=span)
-    run = uuid.uuid4().hex[:8]  # participant hashes differ between runs: generating twice adds rows
+    run = run or uuid.uuid4().hex[:8]  # participant hashes differ between runs: generating twice adds rows
     for i in range(count):
         entry = rng.choice(entries)
         answers = samplers[entry.questionnaire_id][1]()
@@ -93,14 +95,18 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
                entry.poster_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
-               created, 0, False)
+               created, 0)
 
 
 def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chunk: int = 50_000) -> int:
-    """Write `count` synthetic uncounted responses; return rows written."""
-    rows = generate_rows(engine, campaign_id, count, seed)
+    """Write `count` synthetic uncounted responses (queued for the tally worker); return rows written."""
+    run = uuid.uuid4().hex[:8]
+    rows = generate_rows(engine, campaign_id, count, seed, run=run)
+    # This run's rows, found by their participant prefix, are queued in the writing transaction.
+    this_run = (Response.__table__.c.campaign_id == campaign_id) & Response.__table__.c.participant_hash.like(
+        f"synthetic-{run}-%")
     if engine.dialect.name == "postgresql":
-        return _copy(engine, rows)
+        return _copy(engine, rows, this_run)
     written = 0
     batch: list[dict] = []
     with engine.begin() as conn:
@@ -113,13 +119,14 @@ def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chu
         if batch:
             conn.execute(insert(Response.__table__), batch)
             written += len(batch)
+        enqueue_where(conn, this_run)
     return written
 
 
-def _copy(engine: Engine, rows: Iterator[tuple]) -> int:
+def _copy(engine: Engine, rows: Iterator[tuple], this_run) -> int:
     written = 0
-    raw = engine.raw_connection()
-    try:
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection  # psycopg: COPY, inside the connection's transaction
         with raw.cursor() as cur:
             with cur.copy(f"COPY responses ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
@@ -127,7 +134,6 @@ def _copy(engine: Engine, rows: Iterator[tuple]) -> int:
                     row[9] = json.dumps(row[9], ensure_ascii=False)
                     copy.write_row(row)
                     written += 1
-        raw.commit()
-    finally:
-        raw.close()
+        enqueue_where(conn, this_run)
+        conn.commit()
     return written

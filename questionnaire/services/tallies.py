@@ -1,11 +1,12 @@
 """Live tallies: the incremental worker step, the full recount and the check between them.
 
 Exactness rests on one transaction doing three things together: claim a batch of
-uncounted responses (`tallied = false -> true`, oldest ids first, `FOR UPDATE SKIP
-LOCKED` on PostgreSQL), decide their flags, and add their counts to the tally
-tables. A row whose transaction commits late (out of id order) is simply still
-uncounted at the next run; a crash rolls back claim and counts together; running a
-job twice counts nothing twice. One applier per campaign at a time (a transaction
+uncounted responses (delete their rows from the `tally_pending` queue, oldest ids
+first, `FOR UPDATE SKIP LOCKED` on PostgreSQL), decide their flags, and add their
+counts to the tally tables. A response is counted exactly when it has no queue row.
+A row whose transaction commits late (out of id order) is simply still queued at
+the next run; a crash rolls back claim and counts together; running a job twice
+counts nothing twice. One applier per campaign at a time (a transaction
 advisory lock on PostgreSQL; SQLite has a single writer anyway) so a late burst
 flag can move already-counted rows between buckets without racing another applier.
 """
@@ -17,7 +18,7 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -28,6 +29,7 @@ from questionnaire.models import Campaign, EntryPoint, OrgUnit, Questionnaire, R
 from questionnaire.models.tally import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.services.counters import add_counts
 from questionnaire.services.flags import flag_bursts, write_row_flags
+from questionnaire.services.tally_queue import COUNTED_SQL, campaigns_with_backlog, claim, counted_clause, queued
 
 log = logging.getLogger(__name__)
 responses = Response.__table__
@@ -73,21 +75,6 @@ def _policy(conn: Connection, campaign_id: int) -> F.FlagPolicy:
     return F.FlagPolicy.from_settings(settings)
 
 
-def _claim(conn: Connection, campaign_id: int, batch_size: int):
-    pending = (
-        select(responses.c.id)
-        .where(responses.c.campaign_id == campaign_id, responses.c.tallied == False)  # noqa: E712
-        .order_by(responses.c.id).limit(batch_size)
-    )
-    if conn.dialect.name == "postgresql":
-        pending = pending.with_for_update(skip_locked=True)
-    return conn.execute(
-        update(responses).where(responses.c.id.in_(pending.scalar_subquery())).values(tallied=True)
-        .returning(responses.c.id, responses.c.entry_point_id, responses.c.created_at,
-                   responses.c.duration_seconds, responses.c.answers, responses.c.ip_hash, responses.c.flags)
-    ).all()
-
-
 def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter, campaign_id: int) -> None:
     # Sorted keys: concurrent writers lock tally rows in one order and cannot deadlock.
     rows = [(campaign_id, *key, n) for key, n in sorted(counter.items()) if n]
@@ -115,7 +102,7 @@ def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool 
 
 
 def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict) -> int:
-    batch = _claim(conn, campaign_id, batch_size)
+    batch = claim(conn, campaign_id, batch_size)
     if not batch:
         return 0
     policy, infos, rating_ids = ctx["policy"], ctx["infos"], ctx["rating_ids"]
@@ -181,7 +168,7 @@ def _full_tally_streamed(conn: Connection, campaign_id: int, infos: dict[int, En
     delta = TallyDelta()
     result = conn.execute(
         select(responses.c.entry_point_id, responses.c.flags, responses.c.created_at, responses.c.answers)
-        .where(responses.c.campaign_id == campaign_id, responses.c.tallied == True)  # noqa: E712
+        .where(responses.c.campaign_id == campaign_id, counted_clause())
         .execution_options(stream_results=True, yield_per=20000)
     )
     for ep_id, flags, created_at, answers in result:
@@ -195,21 +182,21 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
     second, independent implementation, it also makes `verify` a real cross-check of the
     incremental job's arithmetic."""
     delta = TallyDelta()
-    where = "campaign_id = :c AND tallied"
+    where = f"r.campaign_id = :c AND {COUNTED_SQL}"
     params = {"c": campaign_id}
     for ep_id, flags, n in conn.execute(text(
-            f"SELECT entry_point_id, flags, count(*) FROM responses WHERE {where} GROUP BY 1, 2"), params):
+            f"SELECT entry_point_id, flags, count(*) FROM responses r WHERE {where} GROUP BY 1, 2"), params):
         delta.entries[(ep_id, flags)] += n
         delta.rows += n
     for ep_id, flags, hour, n in conn.execute(text(
             f"SELECT entry_point_id, flags, floor(extract(epoch FROM created_at) / 3600)::bigint, count(*) "
-            f"FROM responses WHERE {where} GROUP BY 1, 2, 3"), params):
+            f"FROM responses r WHERE {where} GROUP BY 1, 2, 3"), params):
         delta.hours[(infos[ep_id].owner_unit_id, flags, int(hour))] += n
     countable = sorted(set().union(*(info.countable_questions for info in infos.values()))) if infos else []
     for ep_id, flags, qid, value, n in conn.execute(text(
             f"SELECT r.entry_point_id, r.flags, a.key, a.value, count(*) "
             f"FROM responses r CROSS JOIN LATERAL jsonb_each_text(r.answers) AS a "
-            f"WHERE r.campaign_id = :c AND r.tallied AND a.key = ANY(:keys) GROUP BY 1, 2, 3, 4"),
+            f"WHERE {where} AND a.key = ANY(:keys) GROUP BY 1, 2, 3, 4"),
             {**params, "keys": countable}):
         if qid in infos[ep_id].countable_questions:  # a question id may be free text in another questionnaire
             delta.answers[(ep_id, flags, qid, value)] += n
@@ -224,8 +211,8 @@ def _burst_window_sql(conn: Connection, kind: int) -> str:
     else:
         window = "CAST(strftime('%s', created_at) AS INTEGER) / :w"
         key = "ip_hash" if kind == F.BURST_IP else "CAST(entry_point_id AS TEXT)"
-    return (f"SELECT campaign_id, {kind}, {key}, :w, {window}, count(*) FROM responses "
-            f"WHERE campaign_id = :c AND tallied AND {key} IS NOT NULL GROUP BY 1, 3, 5")
+    return (f"SELECT campaign_id, {kind}, {key}, :w, {window}, count(*) FROM responses r "
+            f"WHERE r.campaign_id = :c AND {COUNTED_SQL} AND {key} IS NOT NULL GROUP BY 1, 3, 5")
 
 
 def _rebuild_burst_windows(conn: Connection, campaign_id: int, policy: F.FlagPolicy) -> None:
@@ -287,14 +274,11 @@ def read_tables(conn: Connection, campaign_id: int) -> TallyDelta:
 def verify(engine: Engine, campaign_id: int) -> list[str]:
     """Differences between the tally tables and a fresh recount (empty list = exact)."""
     with engine.connect() as conn:
-        pending = conn.execute(
-            select(func.count()).select_from(responses)
-            .where(responses.c.campaign_id == campaign_id, responses.c.tallied == False)  # noqa: E712
-        ).scalar_one()
+        waiting = queued(conn, campaign_id)
         fresh = _full_tally(conn, campaign_id, load_entry_infos(conn, campaign_id))
         stored = read_tables(conn, campaign_id)
         windows = _burst_window_problems(conn, campaign_id, _policy(conn, campaign_id))
-    problems = [f"{pending} responses not yet tallied"] if pending else []
+    problems = [f"{waiting} responses not yet tallied"] if waiting else []
     return problems + compare(fresh, stored) + windows
 
 
@@ -303,9 +287,7 @@ def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:
     now = now or datetime.now(timezone.utc)
     with engine.connect() as conn:
         ids = set(conn.execute(select(Campaign.id).where(Campaign.opens_at <= now, Campaign.closes_at > now)).scalars())
-        ids.update(conn.execute(
-            select(responses.c.campaign_id).where(responses.c.tallied == False).distinct()  # noqa: E712
-        ).scalars())
+        ids.update(campaigns_with_backlog(conn))
     return sorted(ids)
 
 

@@ -7,7 +7,7 @@ import pytest
 from rq.job import Job
 from sqlalchemy import text
 
-from questionnaire.services import synthetic, tallies
+from questionnaire.services import synthetic, tallies, tally_queue
 from tests.faults.servers import wait_until
 from workers.queues import TALLIES, get_queue
 from workers.tally_jobs import apply_open_campaigns, recount_campaign
@@ -20,8 +20,8 @@ ROWS = 2 * BATCH + 2000  # three batches: the worker dies in the second one
 
 def counted(engine, campaign_id: int) -> int:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM responses WHERE campaign_id = :c AND tallied"),
-                            {"c": campaign_id}).scalar_one()
+        return conn.execute(text("SELECT count(*) FROM responses r WHERE campaign_id = :c AND "
+                                 + tally_queue.COUNTED_SQL), {"c": campaign_id}).scalar_one()
 
 
 def applier_lock_held(engine, campaign_id: int, writing: bool = False) -> bool:
