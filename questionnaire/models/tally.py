@@ -48,7 +48,11 @@ class TallyHour(db.Model):
 
 
 class TallyState(db.Model):
-    """When the tallies of a campaign last moved: the dashboard's "as of" time."""
+    """The dashboard's "as of" time: when the tallies were last known complete.
+
+    Set when a batch is counted, and by a run that finds nothing waiting (at most every
+    30 s, services.tallies.AS_OF_REFRESH), so an idle campaign does not look stale.
+    """
 
     __tablename__ = "tally_state"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +34,8 @@ from questionnaire.services.tally_queue import COUNTED_SQL, campaigns_with_backl
 log = logging.getLogger(__name__)
 responses = Response.__table__
 LOCK_NAMESPACE = 7301  # advisory lock class id for "tally applier of campaign N"
+# How often a run that finds nothing to count moves the dashboard's "as of" time forward.
+AS_OF_REFRESH = timedelta(seconds=30)
 
 
 def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
@@ -87,8 +89,9 @@ def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
     _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
 
 
-def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False) -> None:
-    now = datetime.now(timezone.utc)
+def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False,
+                 now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     table = TallyState.__table__
     values = {"campaign_id": campaign_id, "applied_at": now, "rows_counted": rows,
@@ -134,8 +137,23 @@ def _context(conn: Connection, campaign_id: int) -> dict:
             "rating_ids": _rating_ids(conn, campaign_id)}
 
 
+def _confirm_current(conn: Connection, campaign_id: int, now: datetime | None = None) -> None:
+    """Nothing was waiting: the tallies are complete now. Move the "as of" time forward.
+
+    Without this an idle campaign's dashboard says "数据截至" the time of the last answer,
+    hours ago, and staff take the figures for stale. Only every AS_OF_REFRESH, because the
+    dashboard's cached figures are keyed by this time.
+    """
+    now = now or datetime.now(timezone.utc)
+    as_of = conn.execute(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id)).scalar()
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    if as_of is None or now - as_of >= AS_OF_REFRESH:
+        _touch_state(conn, campaign_id, 0, now=now)
+
+
 def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_batches: int | None = None,
-                  wait: bool = True) -> int:
+                  wait: bool = True, now: datetime | None = None) -> int:
     """Count every response not yet counted, one transaction per batch; return rows counted.
 
     With wait=False a run that finds another applier (or a recount) busy with the
@@ -148,6 +166,8 @@ def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_
             if not _lock(conn, campaign_id, wait):
                 break
             counted = _apply_batch(conn, campaign_id, batch_size, _context(conn, campaign_id))
+            if counted == 0:
+                _confirm_current(conn, campaign_id, now)
         total += counted
         batches += 1
         if counted < batch_size:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import select
 
 from questionnaire.extensions import db
@@ -47,3 +49,35 @@ def test_the_queue_is_vacuumed_at_most_once_a_minute_and_only_on_postgresql(clea
     ran = [tally_queue.tidy(db.engine, now=1000.0), tally_queue.tidy(db.engine, now=1030.0),
            tally_queue.tidy(db.engine, now=1061.0)]
     assert ran == ([True, False, True] if backend == "postgres" else [False, False, False])
+
+
+def as_of(campaign_id):
+    from questionnaire.models.tally import TallyState
+
+    db.session.expire_all()
+    state = db.session.get(TallyState, campaign_id)
+    value = state.applied_at
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)), state.rows_counted
+
+
+def test_a_run_with_nothing_to_count_moves_the_as_of_time_forward_every_30_seconds(campaign, submit):
+    submit("K1")
+    assert tallies.apply_pending(db.engine, campaign.id) == 1
+    counted_at, rows = as_of(campaign.id)
+    assert rows == 1
+
+    # Idle 10 s later: the time stays (the dashboard's cached figures are keyed by it).
+    assert tallies.apply_pending(db.engine, campaign.id, now=counted_at + timedelta(seconds=10)) == 0
+    assert as_of(campaign.id) == (counted_at, 1)
+
+    # Idle 31 s later: the tallies are confirmed complete as of then; nothing is counted twice.
+    later = counted_at + timedelta(seconds=31)
+    assert tallies.apply_pending(db.engine, campaign.id, now=later) == 0
+    assert as_of(campaign.id) == (later, 1)
+    assert tallies.verify(db.engine, campaign.id) == []
+
+
+def test_a_campaign_without_answers_gets_an_as_of_time_from_its_first_run(campaign):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    assert tallies.apply_pending(db.engine, campaign.id, now=now) == 0
+    assert as_of(campaign.id) == (now, 0)
