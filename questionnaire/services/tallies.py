@@ -158,6 +158,7 @@ def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_
 
     With wait=False a run that finds another applier (or a recount) busy with the
     campaign returns at once: the periodic job must not queue up behind a long recount.
+    `now` is the clock of the "as of" confirmation when nothing is waiting (tests set it).
     """
     total = 0
     batches = 0
