@@ -23,11 +23,11 @@ from sqlalchemy import func, select  # noqa: E402
 
 from questionnaire import create_app  # noqa: E402
 from questionnaire.extensions import db  # noqa: E402
-from questionnaire.models import OrgUnit  # noqa: E402
-from questionnaire.models.tally import TallyAnswer, TallyEntry, TallyHour  # noqa: E402
-from questionnaire.services import figures  # noqa: E402
-from questionnaire.services.scope import Scope  # noqa: E402
-from questionnaire.services.suggestions import recent_suggestions  # noqa: E402
+from questionnaire.org.models import OrgUnit
+from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour
+from questionnaire.dashboard import figures
+from questionnaire.org.scope import Scope
+from questionnaire.dashboard.suggestions import recent_suggestions
 
 
 def read_all(campaign_id: int, scope: Scope) -> dict:

@@ -47,8 +47,10 @@ def child(fmt: str, scope: str) -> None:
 
     from questionnaire import create_app
     from questionnaire.extensions import db
-    from questionnaire.models import Campaign, OfficeUser, OrgUnit
-    from questionnaire.services.exports import ExportRequest
+    from questionnaire.campaigns.models import Campaign
+    from questionnaire.accounts.models import OfficeUser
+    from questionnaire.org.models import OrgUnit
+    from questionnaire.exports.plan import ExportRequest
     from workers.export_jobs import build_export
 
     app = create_app()

@@ -264,7 +264,7 @@ def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
     """stored == acknowledged, nobody twice, tallies == a full recount (services.tallies.verify)."""
     from sqlalchemy import create_engine, text
 
-    from questionnaire.services import tallies
+    from questionnaire.tallies import counting as tallies
 
     engine = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:

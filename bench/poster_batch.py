@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from questionnaire.domain.codes import new_entry_code  # noqa: E402
-from questionnaire.services.posters import PosterData, render_posters  # noqa: E402
+from questionnaire.channels.qr.codes import new_entry_code
+from questionnaire.posters.render import PosterData, render_posters
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The application factory."""
+"""The application factory: settings, extensions, the shared web kernel, then each feature."""
 
 from __future__ import annotations
 
@@ -7,11 +7,27 @@ import os
 from typing import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from questionnaire.accounts import register as accounts
+from questionnaire.campaigns import register as campaigns
+from questionnaire.channels.qr import register as qr_channel
+from questionnaire.dashboard import register as dashboard
+from questionnaire.demo import register as demo
+from questionnaire.exports import register as exports
 from questionnaire.extensions import db, migrate, redis_store
+from questionnaire.intake import ratelimit
+from questionnaire.intake import register as intake
+from questionnaire.kernel.web import errors, http
+from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.settings import config_from_env
+from questionnaire.tallies import register as tallies
+from workers import cli as workers_cli
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Each feature wires its own blueprints, CLI commands and request hooks.
+FEATURES = (intake, qr_channel, accounts, campaigns, tallies, dashboard, exports, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:
@@ -22,8 +38,6 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
         static_folder="static",
     )
-    from questionnaire.web.json_provider import BoundedJSONProvider
-
     app.json = BoundedJSONProvider(app)  # deep JSON is a 400, not a RecursionError 500
     app.config.update(config_from_env(os.environ, app.instance_path))
     if overrides:
@@ -31,37 +45,15 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if app.config.get("TRUSTED_PROXY_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     redis_store.init_app(app)
-
-    from questionnaire.web import http, participant, services
-
     http.init_app(app)
-    participant.init_app(app)
-    services.init_app(app)
-
-    from questionnaire.blueprints import register_blueprints
-
-    register_blueprints(app)
-
-    from questionnaire.web import auth
-
-    auth.init_app(app)  # after the blueprints: CSRF exempts survey and api by blueprint
-
-    from questionnaire.web import ratelimit
-
-    ratelimit.init_app(app)  # after the blueprints: limits attach to their view functions
-
-    from questionnaire import cli
-
-    cli.init_app(app)
-    from questionnaire import cli_tallies
-
-    cli_tallies.init_app(app)
+    errors.init_app(app)
+    for feature in FEATURES:
+        feature.init_app(app)
+    ratelimit.init_app(app)  # last: the submit admission wraps the views every channel registered
     return app

@@ -116,7 +116,7 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         # become city-wide limits and the IP burst flag fires on everyone.
         "TRUSTED_PROXY_HOPS": _int(env, "TRUSTED_PROXY_HOPS", 0),
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
-        # Per participant tight, per IP generous (village NAT): see questionnaire/web/ratelimit.py.
+        # Per participant tight, per IP generous (village NAT): see questionnaire/intake/ratelimit.py.
         "RATELIMIT_PARTICIPANT_SUBMIT": env.get("RATELIMIT_PARTICIPANT_SUBMIT", "10 per minute;30 per hour"),
         "RATELIMIT_IP_SUBMIT": env.get("RATELIMIT_IP_SUBMIT", "600 per minute"),
         "RATELIMIT_IP_DEFAULT": env.get("RATELIMIT_IP_DEFAULT", "3000 per minute"),

@@ -51,8 +51,9 @@ def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
 
 def import_small_campaign(**kwargs) -> SimpleNamespace:
     from questionnaire.extensions import db
-    from questionnaire.models import EntryPoint, OrgUnit
-    from questionnaire.services.campaign_import import import_campaign
+    from questionnaire.intake.models import EntryPoint
+    from questionnaire.org.models import OrgUnit
+    from questionnaire.campaigns.importer import import_campaign
 
     summary = import_campaign(db.session, small_campaign_doc(**kwargs))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit))}

@@ -4,7 +4,9 @@ import json
 
 from sqlalchemy import func, select
 
-from questionnaire.models import EntryPoint, OrgUnit, Questionnaire
+from questionnaire.intake.models import EntryPoint
+from questionnaire.org.models import OrgUnit
+from questionnaire.campaigns.models import Questionnaire
 from tests.factories import small_campaign_doc
 
 

@@ -62,9 +62,10 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
     from sqlalchemy import select
 
     from questionnaire.extensions import db
-    from questionnaire.models import OfficeUser
-    from questionnaire.services import export_writers, exports
-    from questionnaire.services.scope import Scope
+    from questionnaire.accounts.models import OfficeUser
+    from questionnaire.exports import writers as export_writers
+    from questionnaire.exports import plan as exports
+    from questionnaire.org.scope import Scope
 
     job = get_current_job()
     with app_context():

@@ -12,7 +12,7 @@ import logging
 
 from rq import get_current_job
 
-from questionnaire.domain import keys
+from questionnaire.kernel import keys
 from workers import app_context
 from workers.queues import POSTERS
 
@@ -31,10 +31,10 @@ def build_poster_batch(campaign_id: int, user_id: int, county_id: int | None, si
     from flask import current_app
 
     from questionnaire.extensions import db
-    from questionnaire.models import OfficeUser
-    from questionnaire.services.office_entries import poster_data
-    from questionnaire.services.posters import render_posters
-    from questionnaire.services.scope import Scope
+    from questionnaire.accounts.models import OfficeUser
+    from questionnaire.channels.qr.office_entries import poster_data
+    from questionnaire.posters.render import render_posters
+    from questionnaire.org.scope import Scope
 
     job = get_current_job()
     with app_context():

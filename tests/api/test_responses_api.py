@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
-from questionnaire.models import Response
+from questionnaire.intake.models import Response
 from tests.factories import good_answers
 
 

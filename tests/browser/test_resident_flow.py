@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
-from questionnaire.models import Response
+from questionnaire.intake.models import Response
 
 pytestmark = pytest.mark.browser
 

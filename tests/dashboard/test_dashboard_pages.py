@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from questionnaire.extensions import db
-from questionnaire.services import tallies
+from questionnaire.tallies import counting as tallies
 
 SCRIPT = "<script>alert('x')</script>"
 

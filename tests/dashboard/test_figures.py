@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from questionnaire.extensions import db
-from questionnaire.services import figures, tallies
-from questionnaire.services.campaign_import import CampaignFileError, import_campaign, validate_campaign_doc
-from questionnaire.services.scope import Scope
+from questionnaire.dashboard import figures
+from questionnaire.tallies import counting as tallies
+from questionnaire.campaigns.importer import CampaignFileError, import_campaign, validate_campaign_doc
+from questionnaire.org.scope import Scope
 from tests.factories import small_campaign_doc
 
 ADMIN = Scope(role="admin", user_id=1)
@@ -145,7 +146,7 @@ def test_a_unit_target_must_be_a_positive_integer(bad):
 def test_the_demo_campaign_county_targets_add_up_to_the_city_target():
     from pathlib import Path
 
-    from questionnaire.services.campaign_import import read_campaign_file
+    from questionnaire.campaigns.importer import read_campaign_file
 
     spec = validate_campaign_doc(read_campaign_file(Path(__file__).parents[2] / "demo" / "hechi-2026.yaml"))
     targets = [c["target_responses"] for c in spec["counties"]]

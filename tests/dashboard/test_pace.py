@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from questionnaire.domain import pace
+from questionnaire.dashboard import pace
 
 NOW = datetime(2026, 6, 1, 4, 0, tzinfo=timezone.utc)          # 2026-06-01 12:00 China time
 CLOSES = datetime(2026, 12, 31, 15, 59, tzinfo=timezone.utc)   # 2026-12-31 23:59 China time

@@ -1,8 +1,6 @@
 import pytest
 
-from questionnaire.domain.definition import (
-    AnswerError, DefinitionError, answers_digest, definition_from_data, definition_to_data,
-    parse_definition, validate_answers)
+from questionnaire.campaigns.definition import AnswerError, DefinitionError, answers_digest, definition_from_data, definition_to_data, parse_definition, validate_answers
 
 DEFN = {
     "title": "问卷",

@@ -1,4 +1,4 @@
-from questionnaire.domain.identity import ip_hash, mask_phone, participant_hash, user_agent_class
+from questionnaire.intake.identity import ip_hash, mask_phone, participant_hash, user_agent_class
 
 
 def test_participant_hash_is_keyed_and_per_campaign():

@@ -1,6 +1,6 @@
 import pytest
 
-from questionnaire.domain.scoring import grade, indicator_score, weighted_rate
+from questionnaire.campaigns.scoring import grade, indicator_score, weighted_rate
 
 
 def test_weighted_rate_uses_100_80_60_30_0_and_leaves_out_dont_know():

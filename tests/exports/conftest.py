@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.services.submissions import Participant, Submission, SubmissionStore
-from questionnaire.web.services import entry_catalog
+from questionnaire.intake.submissions import Participant, Submission, SubmissionStore
+from questionnaire.intake.services import entry_catalog
 from tests.factories import good_answers
 from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import select, text
 
 from questionnaire.extensions import db
-from questionnaire.models import OfficeUser, Questionnaire, Response
-from questionnaire.services import exports, tallies
-from questionnaire.services.scope import Scope
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.campaigns.models import Questionnaire
+from questionnaire.intake.models import Response
+from questionnaire.exports import plan as exports
+from questionnaire.tallies import counting as tallies
+from questionnaire.org.scope import Scope
 from tests.exports.conftest import SUBMITTED_AT, as_dicts, read_csv, read_xlsx
 from workers.export_jobs import build_export, export_path
 from workers.queues import EXPORTS, app_queue
@@ -137,7 +140,7 @@ def test_progress_is_saved_in_job_meta_while_rows_are_written(clean_app, campaig
 
 
 def test_no_partial_file_is_left_when_an_export_fails(clean_app, campaign, accounts, respond, monkeypatch):
-    from questionnaire.services import export_writers
+    from questionnaire.exports import writers as export_writers
 
     respond("K1")
 
@@ -159,7 +162,7 @@ def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, 
     conn = db.session.connection()
     plan = exports.plan(conn, Scope.for_user(db.session.get(OfficeUser, accounts.k1)),
                         exports.ExportRequest(campaign.id, dataset="tallies", fmt="xlsx"))
-    from questionnaire.services.export_writers import write_xlsx
+    from questionnaire.exports.writers import write_xlsx
     import io
 
     buffer = io.BytesIO()

@@ -7,7 +7,9 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from questionnaire.extensions import db
-from questionnaire.models import AuditEvent, OfficeUser, OrgUnit, Questionnaire
+from questionnaire.accounts.models import AuditEvent, OfficeUser
+from questionnaire.org.models import OrgUnit
+from questionnaire.campaigns.models import Questionnaire
 from tests.exports.conftest import PASSWORD, as_dicts, read_csv, read_xlsx
 
 

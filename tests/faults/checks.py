@@ -8,7 +8,7 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from questionnaire.domain.identity import participant_hash
+from questionnaire.intake.identity import participant_hash
 from tests.faults.load import LoadResult
 from tests.faults.servers import FAULT_HMAC_KEY
 
@@ -45,7 +45,7 @@ def assert_nothing_lost(result: LoadResult, engine, campaign_id: int) -> None:
 
 def tallies_converge(engine, campaign_id: int, timeout: float = 90) -> float:
     """Wait until the live tallies equal a fresh recount; return the seconds it took."""
-    from questionnaire.services import tallies
+    from questionnaire.tallies import counting as tallies
     from tests.faults.servers import wait_until
 
     started = time.monotonic()

@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
-from questionnaire.services.entries import EntryCatalog
+from questionnaire.intake.points import EntryCatalog
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def test_a_commit_whose_answer_was_lost_is_a_503_and_the_retry_gets_the_same_rec
     from sqlalchemy import func, select
 
     from questionnaire.extensions import db
-    from questionnaire.models import Response
-    from questionnaire.services.response_writer import DatabaseUnavailable, writer_for
+    from questionnaire.intake.models import Response
+    from questionnaire.intake.writer import DatabaseUnavailable, writer_for
 
     writer = writer_for(db.engine)
     real_insert = writer.insert

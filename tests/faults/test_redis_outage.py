@@ -13,7 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from questionnaire.domain import keys
+from questionnaire.kernel import keys
 from tests.faults.checks import assert_nothing_lost, report, stored_rows, tallies_converge
 
 pytestmark = pytest.mark.faults

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from questionnaire.domain import keys
+from questionnaire.kernel import keys
 from questionnaire.extensions import redis_store
 from tests.factories import good_answers
 

@@ -7,7 +7,9 @@ import pytest
 from rq.job import Job
 from sqlalchemy import text
 
-from questionnaire.services import synthetic, tallies, tally_queue
+from questionnaire.demo import synthetic
+from questionnaire.tallies import counting as tallies
+from questionnaire.tallies import queue as tally_queue
 from tests.faults.servers import wait_until
 from workers.queues import TALLIES, get_queue
 from workers.tally_jobs import apply_open_campaigns, recount_campaign

@@ -29,10 +29,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import func, select
 
-from questionnaire.domain.definition import definition_from_data, validate_answers
-from questionnaire.models import EntryPoint, Questionnaire, Response
-from questionnaire.web.participant import participant_token
-from questionnaire.services.submissions import Participant
+from questionnaire.campaigns.definition import definition_from_data, validate_answers
+from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.campaigns.models import Questionnaire
+from questionnaire.intake.participant import participant_token
+from questionnaire.intake.submissions import Participant
 from tests.fuzz.summary import record
 
 OPERATIONS = ("getEntry", "submitResponse", "getParticipationStatus", "getOpenApi")

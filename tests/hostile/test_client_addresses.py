@@ -41,7 +41,7 @@ def test_behind_a_trusted_proxy_the_stored_ip_hash_is_the_residents(proxied_app,
     from sqlalchemy import select
 
     from questionnaire.extensions import db
-    from questionnaire.models import Response
+    from questionnaire.intake.models import Response
 
     client = proxied_app.test_client(use_cookies=False)
     anonymous_submit(client, campaign.codes["K1"], "203.0.113.7")
@@ -60,7 +60,7 @@ def test_behind_a_trusted_proxy_the_stored_ip_hash_is_the_residents(proxied_app,
     ("not-an-ip", "not-an-ip"),
 ])
 def test_the_limiter_keys_ipv6_clients_by_their_64(app, remote, key):
-    from questionnaire.web.ratelimit import client_ip
+    from questionnaire.intake.ratelimit import client_ip
 
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": remote}):
         assert client_ip() == key

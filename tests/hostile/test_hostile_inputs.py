@@ -21,9 +21,10 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
-from questionnaire.models import EntryPoint, OrgUnit, Response
-from questionnaire.services.submissions import Participant
-from questionnaire.web.participant import DEVICE_COOKIE, TOKEN_HEADER, participant_token
+from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.org.models import OrgUnit
+from questionnaire.intake.submissions import Participant
+from questionnaire.intake.participant import DEVICE_COOKIE, TOKEN_HEADER, participant_token
 from tests.factories import good_answers
 from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
@@ -267,7 +268,7 @@ def test_hostile_form_post_gets_a_chinese_page_and_stores_nothing(client, campai
 
 # ---------------------------------------------------------------------------------------------
 # 4. Forged participant identities: a token or cookie that does not verify is ignored, so the
-#    request is a NEW participant (the code's intent: web/participant.py). It never becomes the
+#    request is a NEW participant (the code's intent: intake/participant.py). It never becomes the
 #    participant it imitates: that one's receipt is not shown and its answer is not touched.
 
 VICTIM = "victim-device-0001-abcdef"

@@ -71,7 +71,7 @@ def stored_count(app) -> int:
     from sqlalchemy import func, select
 
     from questionnaire.extensions import db
-    from questionnaire.models import Response
+    from questionnaire.intake.models import Response
 
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Response))

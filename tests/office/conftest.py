@@ -12,7 +12,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def accounts(campaign):
     from questionnaire.extensions import db
-    from questionnaire.services.accounts import NewAccount, create_user
+    from questionnaire.accounts.service import NewAccount, create_user
 
     def make(username, role, unit=None):
         return create_user(db.session, NewAccount(username, PASSWORD, role, unit)).id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.models import AuditEvent, OfficeUser
+from questionnaire.accounts.models import AuditEvent, OfficeUser
 from tests.office.conftest import PASSWORD, login
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.models import EntryPoint, OrgUnit
+from questionnaire.intake.models import EntryPoint
+from questionnaire.org.models import OrgUnit
 
 
 def _entry_id(db_session, unit_code):

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from questionnaire.services.posters import PosterData, render_posters
-from questionnaire.services.qr import qr_png
+from questionnaire.posters.render import PosterData, render_posters
+from questionnaire.posters.qr import qr_png
 from tests.factories import good_answers
 
 needs_zbar = pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
@@ -116,7 +116,7 @@ def test_list_counts_scans_and_completed_responses(login_as, campaign):
 def test_disabled_code_shows_a_clear_page_and_keeps_responses(login_as, campaign, db_session):
     from sqlalchemy import func, select
 
-    from questionnaire.models import EntryPoint, Response
+    from questionnaire.intake.models import EntryPoint, Response
 
     code = campaign.codes["K1"]
     resident = login_as("k1").application.test_client()

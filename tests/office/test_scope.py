@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.models import EntryPoint, OfficeUser, OrgUnit
-from questionnaire.services.scope import Scope
+from questionnaire.intake.models import EntryPoint
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.org.models import OrgUnit
+from questionnaire.org.scope import Scope
 
 
 def _visible_poster_codes(db_session, user_id):

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from questionnaire.extensions import redis_store
-from questionnaire.services.admission import Admission, Bucket, Claim, RateLimited, Window
+from questionnaire.intake.admission import Admission, Bucket, Claim, RateLimited, Window
 
 
 def buckets(identity="dev:phone-1", per_minute=3):

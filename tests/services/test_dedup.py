@@ -8,9 +8,9 @@ import redis
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.models import Response
-from questionnaire.services.submissions import Outcome, Participant, Submission, SubmissionStore
-from questionnaire.web.services import entry_catalog
+from questionnaire.intake.models import Response
+from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
+from questionnaire.intake.services import entry_catalog
 from tests.factories import good_answers
 
 
@@ -85,8 +85,8 @@ def test_dedup_holds_after_redis_is_flushed_and_the_marker_comes_back(clean_app,
 
 
 def test_a_failed_database_write_releases_the_redis_claim(clean_app, campaign, monkeypatch):
-    from questionnaire.services.errors import ServiceUnavailable
-    from questionnaire.services.response_writer import DatabaseUnavailable
+    from questionnaire.kernel.errors import ServiceUnavailable
+    from questionnaire.intake.writer import DatabaseUnavailable
 
     entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
     store = store_for(clean_app)
@@ -106,7 +106,7 @@ def test_a_failed_database_write_releases_the_redis_claim(clean_app, campaign, m
 def lose_the_connection(monkeypatch, writer, times: int, after_insert: bool):
     """The next `times` inserts fail as a dropped connection does: after the row was
     committed (the reply was lost) or before the statement reached the server."""
-    from questionnaire.services.response_writer import DatabaseUnavailable
+    from questionnaire.intake.writer import DatabaseUnavailable
 
     real_insert, calls = writer.insert, []
 
@@ -136,7 +136,7 @@ def test_a_connection_lost_mid_submit_is_retried_once_and_the_answer_is_accepted
 
 def test_a_second_lost_connection_is_a_503_and_the_clients_retry_gets_the_first_receipt(
         clean_app, campaign, monkeypatch):
-    from questionnaire.services.errors import ServiceUnavailable
+    from questionnaire.kernel.errors import ServiceUnavailable
 
     entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
     store = store_for(clean_app)
@@ -171,13 +171,13 @@ def test_a_writer_connection_killed_by_postgres_is_replaced_without_an_error(cle
 def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaign):
     from datetime import datetime, timedelta, timezone
 
-    from questionnaire.services.campaign_import import import_campaign
+    from questionnaire.campaigns.importer import import_campaign
     from tests.factories import small_campaign_doc
 
     doc = small_campaign_doc()
     doc["campaign"]["slug"] = "test-2027"
     import_campaign(db.session, doc)
-    from questionnaire.models import EntryPoint
+    from questionnaire.intake.models import EntryPoint
 
     other = db.session.scalars(select(EntryPoint).where(EntryPoint.campaign_id != campaign.id)).first()
     store = store_for(clean_app)

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
-from questionnaire.models import Response
+from questionnaire.intake.models import Response
 
 
 def form_token(html: str) -> str:
@@ -128,7 +128,7 @@ def test_a_campaign_not_yet_open_says_when_it_opens(clean_app):
 
 
 def test_a_disabled_entry_shows_a_clear_page_and_keeps_its_responses(client, campaign):
-    from questionnaire.models import EntryPoint
+    from questionnaire.intake.models import EntryPoint
 
     code = campaign.codes["K1"]
     client.post(f"/s/{code}", data={"token": form_token(open_form(client, code)),

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, text
 
-from questionnaire.domain import flags as F
+from questionnaire.tallies import flag_rules as F
 from questionnaire.extensions import db
-from questionnaire.models import Response
-from questionnaire.models.tally import TallyEntry
-from questionnaire.services import tallies
+from questionnaire.intake.models import Response
+from questionnaire.tallies.models import TallyEntry
+from questionnaire.tallies import counting as tallies
 
 
 def counted(campaign_id, clean_only=False):
@@ -61,7 +61,7 @@ def test_speeders_are_kept_but_counted_apart(campaign, submit):
 
 
 def test_a_burst_flags_rows_counted_earlier_and_moves_them_exactly(clean_app, campaign, submit):
-    from questionnaire.models import Campaign
+    from questionnaire.campaigns.models import Campaign
 
     c = db.session.get(Campaign, campaign.id)
     c.settings = {**c.settings, "max_per_ip_window": 3, "window_seconds": 3600}
@@ -78,7 +78,7 @@ def test_a_burst_flags_rows_counted_earlier_and_moves_them_exactly(clean_app, ca
 
 
 def test_rows_arriving_after_a_burst_began_are_flagged_too(clean_app, campaign, submit):
-    from questionnaire.models import Campaign
+    from questionnaire.campaigns.models import Campaign
 
     c = db.session.get(Campaign, campaign.id)
     c.settings = {**c.settings, "max_per_ip_window": 2, "window_seconds": 3600}

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from questionnaire.extensions import db
-from questionnaire.models import Response, TallyPending
-from questionnaire.services import synthetic, tallies, tally_queue
-from questionnaire.services.submissions import Outcome, Participant, Submission
+from questionnaire.intake.models import Response, TallyPending
+from questionnaire.demo import synthetic
+from questionnaire.tallies import counting as tallies
+from questionnaire.tallies import queue as tally_queue
+from questionnaire.intake.submissions import Outcome, Participant, Submission
 from tests.factories import good_answers
 
 
@@ -52,7 +54,7 @@ def test_the_queue_is_vacuumed_at_most_once_a_minute_and_only_on_postgresql(clea
 
 
 def as_of(campaign_id):
-    from questionnaire.models.tally import TallyState
+    from questionnaire.tallies.models import TallyState
 
     db.session.expire_all()
     state = db.session.get(TallyState, campaign_id)

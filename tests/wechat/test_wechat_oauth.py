@@ -11,7 +11,7 @@ import urllib.parse
 from sqlalchemy import inspect, select, text
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.models import Response
+from questionnaire.intake.models import Response
 from tests.wechat.conftest import APPID, SECRET
 
 OPENID = "oABCD1234-real-openid_xyz"

@@ -1,0 +1,37 @@
+"""`flask import-campaign`: the campaign file import."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from questionnaire.extensions import db
+from questionnaire.campaigns.importer import CampaignFileError, import_campaign, read_campaign_file, validate_campaign_doc
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(import_campaign_command)
+
+
+@click.command("import-campaign")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only validate the file; write nothing.")
+def import_campaign_command(path: str, check: bool) -> None:
+    """Validate and import a campaign file (YAML or JSON)."""
+    try:
+        doc = read_campaign_file(path)
+        if check:
+            validate_campaign_doc(doc)
+            click.echo("文件校验通过 (valid)")
+            return
+        summary = import_campaign(db.session, doc)
+    except CampaignFileError as exc:
+        click.echo(f"导入失败，共 {len(exc.problems)} 处问题：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"imported campaign id={summary.campaign_id} new_units={summary.units_created} "
+        f"questionnaires={','.join(summary.questionnaires)} new_entry_points={summary.entry_points_created}"
+    )

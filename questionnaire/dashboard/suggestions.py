@@ -1,0 +1,97 @@
+"""Recent free-text suggestions (意见建议) for the dashboard panel.
+
+The one dashboard read that touches `responses`, with a bounded cost whatever the
+table size: newest rows first, in pages of PAGE rows, stopping after `limit` texts
+or `max_rows` rows. Only the text answers are selected (a JSON path, not the whole
+document). Whole-campaign reads walk `ix_responses_campaign_id_id`; a scoped read
+(a county or unit) takes the newest PAGE rows of each entry point in scope through
+`ix_responses_entry_point_id_id` and merges them, so a small county never makes the
+database filter its way through the whole campaign.
+The text is returned as given; templates escape it and the page script uses textContent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select, union_all
+
+from questionnaire.campaigns.definition import definition_from_data
+from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.org.models import OrgUnit
+from questionnaire.campaigns.models import Questionnaire
+from questionnaire.org.scope import Scope
+
+PAGE = 500
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    response_id: int
+    created_at: datetime
+    unit: str
+    text: str
+    flagged: bool
+
+
+def _text_question_ids(conn, campaign_id: int) -> list[str]:
+    ids: set[str] = set()
+    for (data,) in conn.execute(select(Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)):
+        ids.update(q.id for q in definition_from_data(data).questions if q.type == "text")
+    return sorted(ids)
+
+
+def _columns(text_ids: list[str]):
+    return [Response.id, Response.created_at, Response.poster_unit_id, Response.flags,
+            *(Response.answers[qid].as_string().label(f"t{i}") for i, qid in enumerate(text_ids))]
+
+
+def _page(conn, campaign_id: int, entry_ids: list[int] | None, text_ids: list[str],
+          include_flagged: bool, before: int | None) -> list:
+    def newest(*conditions):
+        where = [Response.campaign_id == campaign_id, *conditions]
+        if before is not None:
+            where.append(Response.id < before)
+        if not include_flagged:
+            where.append(Response.flags == 0)
+        return select(*_columns(text_ids)).where(and_(*where)).order_by(Response.id.desc()).limit(PAGE)
+
+    if entry_ids is None:
+        return conn.execute(newest()).all()
+    if not entry_ids:
+        return []
+    parts = [select(sub) for sub in (newest(Response.entry_point_id == e).subquery() for e in entry_ids)]
+    merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return conn.execute(select(merged).order_by(merged.c.id.desc()).limit(PAGE)).all()
+
+
+def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bool, limit: int = 20,
+                       max_rows: int = MAX_ROWS) -> list[Suggestion]:
+    text_ids = _text_question_ids(conn, campaign_id)
+    if not text_ids:
+        return []
+    entry_ids = None
+    if not scope.is_admin:
+        entry_ids = list(conn.execute(select(EntryPoint.id).where(
+            EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())).scalars())
+    found: list[tuple] = []
+    before: int | None = None
+    read = 0
+    while len(found) < limit and read < max_rows:
+        rows = _page(conn, campaign_id, entry_ids, text_ids, include_flagged, before)
+        for row in rows:
+            text = next((t.strip() for t in row[4:] if isinstance(t, str) and t.strip()), None)
+            if text:
+                found.append((row.id, row.created_at, row.poster_unit_id, text, bool(row.flags)))
+                if len(found) >= limit:
+                    break
+        read += len(rows)
+        if len(rows) < PAGE:
+            break
+        before = rows[-1].id
+    names = dict(conn.execute(select(OrgUnit.id, OrgUnit.name).where(
+        OrgUnit.id.in_({f[2] for f in found}))).all()) if found else {}
+    return [Suggestion(rid, created, names.get(unit, ""), text, flagged)
+            for rid, created, unit, text, flagged in found]

@@ -1,0 +1,208 @@
+"""Performance-office dashboard: progress, league tables, per-question rates, time series.
+
+Thin views over dashboard/figures.py (tally tables only). Every read is limited to the
+account's scope; a county drill-down outside it is a 404. Pages work without
+JavaScript (sorting via ?sort=, flagged toggle via ?flagged=); static/js/dashboard.js
+polls the JSON endpoint every few seconds and draws the chart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
+                   url_for)
+from sqlalchemy import select
+
+from questionnaire.kernel.web.errors import json_error
+from questionnaire.kernel import keys
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.extensions import db, redis_store
+from questionnaire.campaigns.models import Campaign
+from questionnaire.org.models import OrgUnit
+from questionnaire.tallies.models import TallyState
+from questionnaire.dashboard import figures
+from questionnaire.org.scope import Scope
+from questionnaire.dashboard.suggestions import recent_suggestions
+from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.kernel.web.http import format_cst
+from workers.tally_jobs import catch_up_inline
+
+log = logging.getLogger(__name__)
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
+
+SORT_KEYS = ("name", "responses", "share", "satisfaction", "flagged")
+SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction": "满意度指数",
+               "flagged": "标记答卷"}
+
+
+class BadDashboardRequest(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+
+
+def _flagged() -> bool:
+    raw = request.args.get("flagged", "0")
+    if raw not in ("0", "1"):
+        raise BadDashboardRequest("参数 flagged 只能是 0 或 1")
+    return raw == "1"
+
+
+def _sort() -> tuple[str, bool]:
+    key = request.args.get("sort", "responses")
+    order = request.args.get("order", "asc" if key == "name" else "desc")
+    if key not in SORT_KEYS or order not in ("asc", "desc"):
+        raise BadDashboardRequest("排序参数有误")
+    return key, order == "desc"
+
+
+def sort_rows(rows: list, key: str, descending: bool) -> list:
+    """Sort league rows; rows without a value (no target, no ratings) always go last."""
+    if key == "name":
+        return sorted(rows, key=lambda r: r.code, reverse=descending)
+    present = [r for r in rows if getattr(r, key) is not None]
+    missing = [r for r in rows if getattr(r, key) is None]
+    return sorted(present, key=lambda r: (getattr(r, key), r.code), reverse=descending) + missing
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _county_scope(county_id: int | None) -> Scope | None:
+    """The account's scope, narrowed to one county for a drill-down; None if not allowed."""
+    scope = current_scope()
+    if county_id is None:
+        return scope
+    county = db.session.get(OrgUnit, county_id)
+    if county is None or county.kind != "county" or not scope.allows_county(county_id):
+        return None
+    return Scope(role="county", user_id=scope.user_id, county_id=county_id)
+
+
+def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: int | None) -> dict:
+    catch_up_inline(current_app, campaign_id)  # embedded mode only; a no-op with the RQ worker
+    now = datetime.now(timezone.utc)
+    data = figures.load(db.session, campaign_id, scope, include_flagged)
+    db.session.commit()  # end the read transaction: the next poll must see newer tallies
+    summary = figures.summary(data, now)
+    return {
+        "summary": summary,
+        "as_of_label": format_cst(summary.as_of, "%H:%M:%S") if summary.as_of else "",
+        "counties": figures.county_rows(data) if county_id is None else [],
+        # A township's own account has no county table: its township row stands in for it.
+        "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],
+        "units": figures.unit_rows(data) if county_id is None else [],
+        "entries": figures.entry_rows(data, county_id) if county_id is not None else [],
+        "questions": figures.question_rows(data),
+        "series": figures.series(data, now),
+        "suggestions": recent_suggestions(db.session, campaign_id, scope, include_flagged),
+    }
+
+
+def _page(campaign_id: int, county_id: int | None):
+    try:
+        include_flagged = _flagged()
+        sort_key, descending = _sort()
+    except BadDashboardRequest as exc:
+        from questionnaire.kernel.web.errors import error_page
+
+        return error_page(400, "请求有误", exc.message)
+    campaign = _campaign_or_404(campaign_id)
+    scope = _county_scope(county_id)
+    if scope is None:
+        abort(404)
+    data = _figures(campaign_id, scope, include_flagged, county_id)
+    for name in ("counties", "townships", "units"):
+        data[name] = sort_rows(data[name], sort_key, descending)
+    county = db.session.get(OrgUnit, county_id) if county_id is not None else None
+    audit("view_dashboard", f"campaign:{campaign_id}", county_id=county_id, flagged=include_flagged)
+    api_url = url_for("dashboard.api_figures", campaign_id=campaign_id, county=county_id,
+                      flagged=int(include_flagged))
+    return render_template(
+        "dashboard/overview.html" if county is None else "dashboard/county.html",
+        campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
+        descending=descending, sort_labels=SORT_LABELS, api_url=api_url,
+        has_exports="exports.index" in current_app.view_functions, **data,
+    )
+
+
+@bp.get("/")
+@office_login_required
+def index():
+    """Campaigns; with only one, go straight to its dashboard."""
+    items = campaign_service.campaigns(db.session)
+    if len(items) == 1:
+        return redirect(url_for("dashboard.overview", campaign_id=items[0].id))
+    return render_template("dashboard/index.html", campaigns=items)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@office_login_required
+def overview(campaign_id: int):
+    """Progress toward the target, county and unit league tables, questions, time chart."""
+    return _page(campaign_id, None)
+
+
+@bp.get("/campaigns/<int:campaign_id>/counties/<int:county_id>")
+@office_login_required
+def county(campaign_id: int, county_id: int):
+    """One county: its townships, entry points, questions and chart."""
+    return _page(campaign_id, county_id)
+
+
+@bp.get("/api/campaigns/<int:campaign_id>/figures")
+@office_login_required
+def api_figures(campaign_id: int):
+    """The same figures as JSON, polled by the page (?flagged=0|1, ?county=<id>)."""
+    try:
+        include_flagged = _flagged()
+    except BadDashboardRequest as exc:
+        return json_error(400, "bad_request", exc.message)
+    raw_county = request.args.get("county", "")
+    if raw_county and not raw_county.isdigit():
+        return json_error(400, "bad_request", "参数 county 必须是编号")
+    county_id = int(raw_county) if raw_county else None
+    if db.session.get(Campaign, campaign_id) is None:
+        return json_error(404, "not_found", "未找到该调查活动")
+    scope = _county_scope(county_id)
+    if scope is None:
+        return json_error(404, "not_found", "未找到该内容，或您的账号无权查看")
+    catch_up_inline(current_app, campaign_id)
+    as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}"
+    key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")
+    text = _cached(key)
+    if text is None:
+        body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id))
+        body["campaign_id"] = campaign_id
+        body["county_id"] = county_id
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        _store(key, text)
+    return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _cached(key: str) -> str | None:
+    """Figures already built for this exact tally state (every poller of a scope shares them)."""
+    try:
+        raw = redis_store.client(current_app).get(key)
+    except Exception:  # noqa: BLE001 - no cache is slower, never wrong
+        log.warning("dashboard cache read failed", exc_info=True)
+        return None
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+def _store(key: str, text: str) -> None:
+    try:
+        redis_store.client(current_app).set(key, text, ex=CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache write failed", exc_info=True)

@@ -1,0 +1,99 @@
+"""`flask seed-demo`, `flask create-demo-accounts`, `flask links`: the demo campaign of `./dev run`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.accounts.service import AccountError, NewAccount, create_user
+from questionnaire.campaigns.importer import import_campaign, read_campaign_file
+from questionnaire.campaigns.models import Campaign
+from questionnaire.demo import synthetic
+from questionnaire.extensions import db
+from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.org.models import OrgUnit
+from questionnaire.tallies import counting as tallies
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "hechi-2026.yaml"
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(links_command)
+    app.cli.add_command(create_demo_accounts_command)
+
+
+@click.command("seed-demo")
+@click.option("--sample-responses", type=click.IntRange(0, 100_000), default=0,
+              help="Also write this many synthetic responses if the demo has none (for the dashboard).")
+def seed_demo_command(sample_responses: int) -> None:
+    """Import the Hechi demo campaign, open from now for 180 days (idempotent)."""
+    doc = read_campaign_file(DEMO_FILE)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    existing = db.session.scalar(select(Campaign).where(Campaign.slug == doc["campaign"]["slug"]))
+    if existing is None:  # keep the dates of an existing demo so re-seeding is a no-op
+        doc["campaign"]["opens_at"] = (now - timedelta(days=1)).isoformat()
+        doc["campaign"]["closes_at"] = (now + timedelta(days=180)).isoformat()
+    else:
+        doc["campaign"]["opens_at"] = existing.opens_at.isoformat()
+        doc["campaign"]["closes_at"] = existing.closes_at.isoformat()
+    summary = import_campaign(db.session, doc)
+    click.echo(f"demo campaign id={summary.campaign_id} new_entry_points={summary.entry_points_created}")
+    if sample_responses:
+        has_any = db.session.scalar(select(Response.id).where(Response.campaign_id == summary.campaign_id).limit(1))
+        if has_any is None:
+            written = synthetic.generate(db.engine, summary.campaign_id, sample_responses)
+            tallies.apply_pending(db.engine, summary.campaign_id)
+            click.echo(f"demo sample responses written={written} (synthetic, tallied)")
+
+
+@click.command("links")
+@click.option("--limit", default=5, show_default=True)
+def links_command(limit: int) -> None:
+    """Print the local URLs: office login, dashboard and a few sample entry links."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"办公室登录 office login : {base}/office/login")
+    click.echo(f"实时看板   dashboard    : {base}/dashboard/")
+    click.echo("样例入口   sample entries:")
+    rows = db.session.execute(
+        select(EntryPoint.code, OrgUnit.name, OrgUnit.kind)
+        .join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
+        .order_by(OrgUnit.kind, EntryPoint.id)
+    ).all()
+    shown = {}
+    for code, name, kind in rows:
+        if shown.get(kind, 0) < max(1, limit // 3 + 1):
+            shown[kind] = shown.get(kind, 0) + 1
+            click.echo(f"  {base}/s/{code}  ({name})")
+
+
+# Fixed demo passwords: refused in production (see the command).
+DEMO_ACCOUNTS = (
+    ("admin", "admin", None, "admin-demo"),
+    ("county-451202", "county", "451202", "county-demo"),
+    ("county-451203", "county", "451203", "county-demo"),
+    ("unit-451202002", "unit", "451202002", "unit-demo"),
+)
+
+
+@click.command("create-demo-accounts")
+def create_demo_accounts_command() -> None:
+    """Create demo office accounts (admin, two counties, one township) and print them."""
+    if current_app.config.get("ENV_NAME") == "production":
+        click.echo("生产环境不能创建固定密码的演示账号", err=True)
+        raise SystemExit(1)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"演示账号 demo accounts ({base}/office/login):")
+    for username, role, unit_code, password in DEMO_ACCOUNTS:
+        if db.session.scalar(select(OfficeUser.id).where(OfficeUser.username == username)) is None:
+            try:
+                create_user(db.session, NewAccount(username, password, role, unit_code))
+            except AccountError as exc:
+                click.echo(f"  skipped {username}: {exc.message}", err=True)
+                continue
+        click.echo(f"  {username:<16} / {password:<12} ({role}{' ' + unit_code if unit_code else ''})")

@@ -1,1 +1,0 @@
-"""Pure domain logic: no Flask, no database. Shared by the web app and the workers."""

@@ -1,0 +1,142 @@
+"""Admit a submission in one Redis round trip: its rate-limit windows and its dedup claim.
+
+The submit path is the one route residents hit by the hundred thousand. Flask-Limiter
+(which guards every other route) costs one Redis script per limit plus a window read
+for its headers: five round trips for the submit path's three limits, measured at about
+a third of the request's CPU. Here the same fixed windows (amounts parsed by `limits`,
+the library under Flask-Limiter, so settings read the same) and the participant's
+`SET NX` marker go out as one pipeline.
+
+One Lua script (EVALSHA) does it all atomically; the embedded mode runs the same
+script in fakeredis (with lupa). Semantics match a fixed-window limiter that runs
+before the view: every submit request counts, valid or not; a request over any window
+is refused (429) whatever else it would have been, and makes no dedup claim. A valid submission counts inside `SubmissionStore.submit` with its
+claim; anything refused earlier (bad token, bad answers, unknown code) is counted by
+the web layer afterwards through `count`. When Redis is down both fail open: residents
+are not refused because the limit store is unreachable, and PostgreSQL still refuses
+duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import redis
+from limits import parse_many
+from redis.commands.core import Script
+
+from questionnaire.kernel import keys
+from questionnaire.kernel.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Window:
+    amount: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> tuple["Window", ...]:
+        """'10 per minute;30 per hour' -> windows (the notation of Flask-Limiter's settings)."""
+        return tuple(cls(item.amount, item.get_expiry()) for item in parse_many(text)) if text else ()
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One client's counter in one window."""
+
+    key: str
+    window: Window
+
+    @classmethod
+    def for_client(cls, scope: str, identity: str, windows: tuple[Window, ...]) -> list["Bucket"]:
+        return [cls(keys.rate_window(scope, identity, w.seconds), w) for w in windows]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The dedup marker to SET NX: 'p:<submission_id>' while the insert is in flight."""
+
+    key: str
+    value: str
+    ttl_seconds: int
+
+
+# KEYS: the buckets' counters, then (optionally) the participant's dedup marker.
+# ARGV: bucket count n, then seconds and amount per bucket, then the marker's value and TTL.
+# Returns {index of the first full bucket or 0, its TTL, 1 if the marker was set, the holder}.
+# A full window refuses before the claim, so a refused request leaves no marker behind.
+_ADMIT = b"""
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i]) end
+  if count > tonumber(ARGV[2 * i + 1]) then
+    for j = i + 1, n do
+      if redis.call('INCR', KEYS[j]) == 1 then redis.call('EXPIRE', KEYS[j], ARGV[2 * j]) end
+    end
+    return {i, redis.call('TTL', KEYS[i]), 0, ''}
+  end
+end
+if #KEYS > n then
+  local marker = KEYS[n + 1]
+  if redis.call('SET', marker, ARGV[2 * n + 2], 'NX', 'EX', ARGV[2 * n + 3]) then
+    return {0, 0, 1, ''}
+  end
+  return {0, 0, 0, redis.call('GET', marker) or ''}
+end
+return {0, 0, 0, ''}
+"""
+_SCRIPT = Script(None, _ADMIT)  # bytes: no client needed to hash it; EVALSHA, loaded on first miss
+
+
+@dataclass
+class Admission:
+    """The rate-limit buckets of one request; counted exactly once, by `admit` or `count`."""
+
+    buckets: list[Bucket] = field(default_factory=list)
+    counted: bool = False
+
+    def admit(self, client: redis.Redis, claim: Claim) -> str | None:
+        """Count the request and SET NX the claim, in one round trip.
+
+        Returns the marker already held by the participant (None when ours was set, or
+        Redis is unreachable). Raises RateLimited when a window is full (no claim is made).
+        """
+        reply = self._run(client, claim)
+        if reply is None:
+            return None
+        _, _, claimed, holder = reply
+        if claimed:
+            return None
+        holder = holder.decode() if isinstance(holder, bytes) else holder
+        return holder or None
+
+    def count(self, client: redis.Redis) -> None:
+        """Count a request that never reached `admit` (refused earlier); RateLimited if full."""
+        if self.counted or not self.buckets:
+            self.counted = True
+            return
+        self._run(client, None)
+
+    def _run(self, client: redis.Redis, claim: Claim | None):
+        self.counted = True
+        keys_ = [b.key for b in self.buckets]
+        args: list = [len(self.buckets)]
+        for b in self.buckets:
+            args += [b.window.seconds, b.window.amount]
+        if claim is not None:
+            keys_.append(claim.key)
+            args += [claim.value, max(claim.ttl_seconds, 60)]
+        try:
+            reply = _SCRIPT(keys=keys_, args=args, client=client)
+        except redis.RedisError as exc:
+            log.warning("admission skipped: redis unavailable error=%s", exc)
+            return None
+        over, ttl = int(reply[0]), int(reply[1])
+        if over:
+            window = self.buckets[over - 1].window
+            raise RateLimited(ttl if ttl > 0 else window.seconds)
+        return reply

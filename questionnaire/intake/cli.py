@@ -1,0 +1,31 @@
+"""`flask rebuild-redis`: the dedup fast path rebuilt from PostgreSQL."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from questionnaire.extensions import db
+from questionnaire.extensions import redis_store
+from questionnaire.intake import redis_rebuild
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(rebuild_redis_command)
+
+
+@click.command("rebuild-redis")
+@click.option("--campaign", "campaign_id", type=int, default=None, help="Only this campaign id.")
+@click.option("--keep-stale", is_flag=True, help="Do not delete markers missing from PostgreSQL.")
+def rebuild_redis_command(campaign_id: int | None, keep_stale: bool) -> None:
+    """Rebuild the Redis dedup markers and counters from PostgreSQL (safe while serving)."""
+    client = redis_store.client(current_app)
+    ids = [campaign_id] if campaign_id is not None else redis_rebuild.campaign_ids(db.engine)
+    for cid in ids:
+        try:
+            s = redis_rebuild.rebuild_campaign(db.engine, client, cid, clear=not keep_stale)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"campaign={s.campaign_id} markers={s.markers_written} "
+                   f"stale_removed={s.stale_keys_removed} accepted={s.accepted}")

@@ -1,0 +1,206 @@
+"""Store a resident's answers exactly once per participant per campaign.
+
+Order of truth:
+1. Redis `SET NX` on the participant key is the fast path: a committed marker
+   (`d:<submission_id>`) refuses a second answer without touching PostgreSQL.
+2. The unique constraint (campaign_id, participant_hash) is the truth: the
+   insert uses ON CONFLICT DO NOTHING, so concurrent double submits, a flushed
+   Redis or a Redis outage can never store two answers for one person.
+3. `submission_id` is the client's idempotency key: a retried submit returns
+   the first receipt; the same key with different answers is refused.
+
+A response is acknowledged only after its transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Callable, Mapping
+
+import redis
+from sqlalchemy.engine import Engine
+
+from questionnaire.kernel import keys
+from questionnaire.campaigns.definition import AnswerError, answers_digest, validate_answers
+from questionnaire.intake.identity import participant_hash as make_participant_hash
+from questionnaire.intake.admission import Admission, Claim
+from questionnaire.intake.points import ResolvedEntry
+from questionnaire.intake.writer import DatabaseUnavailable, writer_for
+from questionnaire.kernel.errors import IdempotencyConflict, InvalidAnswers, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+# Dedup markers outlive the campaign so a late duplicate is still refused fast.
+MARKER_GRACE = timedelta(days=30)
+
+
+class Outcome(str, Enum):
+    ACCEPTED = "accepted"
+    REPLAYED = "replayed"  # same submission_id again: same receipt, nothing new stored
+    ALREADY_PARTICIPATED = "already_participated"
+
+
+@dataclass(frozen=True)
+class Participant:
+    kind: str  # wechat / device
+    identity: str  # openid or device id (never stored; only its HMAC is)
+
+
+@dataclass(frozen=True)
+class Submission:
+    participant: Participant
+    submission_id: str
+    answers: Mapping
+    duration_seconds: int | None = None
+    ip_hash: str | None = None
+    user_agent_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: Outcome
+    response_id: int | None
+    submission_id: str | None
+    created_at: datetime | None
+
+    @property
+    def receipt_no(self) -> str:
+        return (self.submission_id or "").replace("-", "")[:10].upper()
+
+
+@dataclass
+class SubmissionStore:
+    """Everything the submit path needs, so it runs the same from a view, a test or a bench."""
+
+    engine: Engine
+    redis: redis.Redis
+    hmac_key: str
+    on_accepted: Callable[[ResolvedEntry, int], None] | None = None
+    connect_timeout: int = 3
+
+    def __post_init__(self):
+        self.writer = writer_for(self.engine, self.connect_timeout)
+
+    def participant_hash(self, entry: ResolvedEntry, participant: Participant) -> str:
+        return make_participant_hash(self.hmac_key, entry.campaign_id, participant.kind, participant.identity)
+
+    def submit(self, entry: ResolvedEntry, sub: Submission, now: datetime | None = None,
+               admission: Admission | None = None) -> Receipt:
+        """Store the answers once; `admission` holds the request's rate-limit buckets (see
+        intake.admission), counted in the same Redis round trip as the dedup claim."""
+        now = now or datetime.now(timezone.utc)
+        entry.ensure_open(now)
+        try:
+            answers = validate_answers(entry.definition, sub.answers)
+        except AnswerError as exc:
+            raise InvalidAnswers(fields=exc.fields) from None
+        digest = answers_digest(answers)
+        phash = self.participant_hash(entry, sub.participant)
+        marker_key = keys.participant(entry.campaign_id, phash)
+        marker_ttl = entry.closes_at + MARKER_GRACE - now
+
+        claim = Claim(marker_key, f"p:{sub.submission_id}", int(marker_ttl.total_seconds()))
+        fast = (admission or Admission()).admit(self.redis, claim)
+        if fast is not None and fast.startswith("d:") and fast[2:] != sub.submission_id:
+            return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
+
+        row = {
+            "campaign_id": entry.campaign_id,
+            "questionnaire_id": entry.questionnaire_id,
+            "questionnaire_version": entry.questionnaire_version,
+            "entry_point_id": entry.entry_id,
+            "evaluated_unit_id": entry.evaluated_unit_id,
+            "poster_unit_id": entry.poster_unit_id,
+            "participant_hash": phash,
+            "identity_kind": sub.participant.kind,
+            "submission_id": sub.submission_id,
+            "answers": answers,
+            "answers_digest": digest,
+            "duration_seconds": sub.duration_seconds,
+            "ip_hash": sub.ip_hash,
+            "user_agent_class": sub.user_agent_class,
+            "created_at": now,
+            "flags": 0,
+        }
+        try:
+            receipt, holder = self._store(row, entry.campaign_id, phash, digest)
+        except DatabaseUnavailable as exc:
+            log.warning("submit failed: database unavailable campaign=%s error=%s", entry.campaign_id, exc.__cause__)
+            self._release(marker_key, sub.submission_id)
+            raise ServiceUnavailable() from exc
+
+        self._mark_done(marker_key, holder, marker_ttl)
+        if receipt.outcome is Outcome.ACCEPTED and self.on_accepted is not None:
+            self.on_accepted(entry, receipt.response_id)
+        return receipt
+
+    def status(self, entry: ResolvedEntry, participant: Participant) -> Receipt | None:
+        """The participant's existing receipt in this campaign, if any (read-only)."""
+        phash = self.participant_hash(entry, participant)
+        for attempt in (1, 2):
+            try:
+                row = self.writer.by_participant(entry.campaign_id, phash)
+                break
+            except DatabaseUnavailable as exc:
+                if attempt == 2 or not exc.lost:
+                    raise ServiceUnavailable() from exc
+        if row is None:
+            return None
+        return Receipt(Outcome.ALREADY_PARTICIPATED, row.id, row.submission_id, row.created_at)
+
+    # -- database -----------------------------------------------------------------------
+
+    def _store(self, row: dict, campaign_id: int, phash: str, digest: str) -> tuple[Receipt, str]:
+        """Insert the row, or say whose place it is. Returns the receipt and the place holder's
+        submission_id (for the Redis marker).
+
+        A connection that broke mid-statement (restart, failover, a server-side idle
+        timeout) is retried once on a fresh one. That is safe because of the idempotency
+        key: if the first attempt did commit, the retry meets its own submission_id with the
+        same participant and answers, and that is this request's acceptance.
+        """
+        sid = row["submission_id"]
+        for attempt in (1, 2):
+            try:
+                response_id = self.writer.insert(row)
+                if response_id is not None:
+                    return Receipt(Outcome.ACCEPTED, response_id, sid, row["created_at"]), sid
+                return self._explain_conflict(campaign_id, phash, sid, digest, retried=attempt == 2)
+            except DatabaseUnavailable as exc:
+                if attempt == 2 or not exc.lost:
+                    raise
+                log.info("database connection lost; retrying the submit once error=%s", exc.__cause__)
+        raise AssertionError("unreachable")
+
+    def _explain_conflict(self, campaign_id, phash, submission_id, digest, retried: bool) -> tuple[Receipt, str]:
+        """The insert hit a unique key: a retry of the same submit, or a second answer."""
+        same = self.writer.by_submission(submission_id)
+        if same is not None:
+            if same.participant_hash != phash or same.answers_digest != digest:
+                raise IdempotencyConflict(fields={"submission_id": "已用于另一份不同的答卷，新答卷请使用新的编号"})
+            outcome = Outcome.ACCEPTED if retried else Outcome.REPLAYED  # retried: our own lost commit
+            return Receipt(outcome, same.id, submission_id, same.created_at), submission_id
+        existing = self.writer.by_participant(campaign_id, phash)
+        if existing is None:  # a unique key we do not know about: surface it, do not guess
+            raise RuntimeError("insert refused by an unexpected constraint")
+        return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None), existing.submission_id
+
+    # -- redis fast path (every call tolerates Redis being down) ----------------------------
+
+    def _mark_done(self, key: str, submission_id: str, ttl: timedelta) -> None:
+        """The committed marker; after a refusal it puts back one that Redis lost (flush, restart)."""
+        try:
+            self.redis.set(key, f"d:{submission_id}", ex=max(int(ttl.total_seconds()), 60))
+        except redis.RedisError:
+            pass  # PostgreSQL already refuses the duplicate; the marker is only a shortcut
+
+    def _release(self, key: str, submission_id: str) -> None:
+        """Drop our in-flight marker so a failed attempt does not lock the person out."""
+        try:
+            if self.redis.get(key) in (f"p:{submission_id}".encode(), f"p:{submission_id}"):
+                self.redis.delete(key)
+        except redis.RedisError:
+            pass

@@ -1,1 +1,0 @@
-"""Domain services: validate, call the data layer, own the transaction."""

@@ -1,1 +1,0 @@
-"""Web-layer glue shared by the blueprints (HTTP headers, participant identity, service wiring)."""
