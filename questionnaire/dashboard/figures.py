@@ -155,7 +155,7 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
     if row is None:
         raise NotInScope()
     campaign = CampaignInfo(*row)
-    in_scope = scope.entry_point_clause()
+    in_scope = scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id)
     poster = OrgUnit.__table__.alias("poster")
     evaluated = OrgUnit.__table__.alias("evaluated")
     entries = {}

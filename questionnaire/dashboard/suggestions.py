@@ -75,7 +75,8 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
     entry_ids = None
     if not scope.is_admin:
         entry_ids = list(conn.execute(select(EntryPoint.id).where(
-            EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())).scalars())
+            EntryPoint.campaign_id == campaign_id,
+            scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id))).scalars())
     found: list[tuple] = []
     before: int | None = None
     read = 0

@@ -93,17 +93,19 @@ class Plan:
     questionnaires: list[dict] = field(default_factory=list)
 
     def entry_where(self) -> list:
-        where = [EntryPoint.campaign_id == self.request.campaign_id, self.scope.entry_point_clause()]
-        if self.filter_scope is not None:
-            where.append(self.filter_scope.entry_point_clause())
+        where = [EntryPoint.campaign_id == self.request.campaign_id]
+        for scope in (self.scope, self.filter_scope):
+            if scope is not None:
+                where.append(scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(EntryPoint.questionnaire_id == self.request.questionnaire_id)
         return where
 
     def response_where(self) -> list:
-        where = [Response.campaign_id == self.request.campaign_id, self.scope.response_clause()]
-        if self.filter_scope is not None:
-            where.append(self.filter_scope.response_clause())
+        where = [Response.campaign_id == self.request.campaign_id]
+        for scope in (self.scope, self.filter_scope):
+            if scope is not None:
+                where.append(scope.clause(Response.poster_unit_id, Response.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(Response.questionnaire_id == self.request.questionnaire_id)
         if not self.request.include_flagged:

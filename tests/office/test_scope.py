@@ -14,7 +14,7 @@ def _visible_poster_codes(db_session, user_id):
     scope = Scope.for_user(db_session.get(OfficeUser, user_id))
     rows = db_session.execute(
         select(OrgUnit.code).join(EntryPoint, EntryPoint.poster_unit_id == OrgUnit.id)
-        .where(scope.entry_point_clause())
+        .where(scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id))
     ).scalars()
     return sorted(rows)
 

@@ -70,14 +70,16 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
         .join(poster, poster.id == EntryPoint.poster_unit_id)
         .join(evaluated, evaluated.id == EntryPoint.evaluated_unit_id)
         .join(Questionnaire, Questionnaire.id == EntryPoint.questionnaire_id)
-        .where(EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .where(EntryPoint.campaign_id == campaign_id,
+               scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, EntryPoint.id)
     )
     if county_id is not None:
         query = query.where(poster.county_id == county_id)
     completed = dict(session.execute(
         select(Response.entry_point_id, func.count())
-        .where(Response.campaign_id == campaign_id, scope.response_clause())
+        .where(Response.campaign_id == campaign_id,
+               scope.clause(Response.poster_unit_id, Response.evaluated_unit_id))
         .group_by(Response.entry_point_id)
     ).all())
     scans = scan_counts(redis, campaign_id)
@@ -90,7 +92,8 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
 
 
 def scoped_entry(session: Session, scope: Scope, entry_id: int) -> EntryPoint:
-    entry = session.scalar(select(EntryPoint).where(EntryPoint.id == entry_id, scope.entry_point_clause()))
+    entry = session.scalar(select(EntryPoint).where(
+        EntryPoint.id == entry_id, scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id)))
     if entry is None:
         raise NotInScope()
     return entry
@@ -146,7 +149,8 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
         .join(poster, poster.id == EntryPoint.poster_unit_id)
         .join(evaluated, evaluated.id == EntryPoint.evaluated_unit_id)
         .join(Campaign, Campaign.id == EntryPoint.campaign_id)
-        .where(EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .where(EntryPoint.campaign_id == campaign_id,
+               scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, EntryPoint.id)
     )
     if entry_id is not None:
