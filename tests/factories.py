@@ -53,7 +53,7 @@ def import_small_campaign(**kwargs) -> SimpleNamespace:
     from questionnaire.extensions import db
     from questionnaire.intake.models import EntryPoint
     from questionnaire.org.models import OrgUnit
-    from questionnaire.campaigns.importer import import_campaign
+    from questionnaire.campaign_file.importer import import_campaign
 
     summary = import_campaign(db.session, small_campaign_doc(**kwargs))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit))}

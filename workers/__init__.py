@@ -21,7 +21,9 @@ def app_context() -> Iterator[None]:
         return
     global _app
     if _app is None:
-        from questionnaire import create_app
+        # Stays local: a worker builds its app on its first job, never at import (nothing is built
+        # before a fork), and questionnaire.app imports workers.cli, so a top-level import would cycle.
+        from questionnaire.app import create_app
 
         _app = create_app()
     with _app.app_context():

@@ -63,6 +63,7 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
 
     from questionnaire.extensions import db
     from questionnaire.accounts.models import OfficeUser
+    from questionnaire.exports import datasets
     from questionnaire.exports import writers as export_writers
     from questionnaire.exports import plan as exports
     from questionnaire.org.scope import Scope
@@ -81,7 +82,7 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
             user = conn.execute(select(OfficeUser.id, OfficeUser.role, OfficeUser.org_unit_id, OfficeUser.is_active)
                                 .where(OfficeUser.id == user_id)).first()
             plan = exports.plan(conn, Scope.for_user(user), req)
-            dataset = exports.build(conn, plan, generated_at, yield_per=yield_per)
+            dataset = datasets.build(conn, plan, generated_at, yield_per=yield_per)
             if job is not None:
                 job.meta.update(total=dataset.expected_rows, done=0)
                 job.save_meta()

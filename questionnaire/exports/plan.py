@@ -1,8 +1,8 @@
 """What an export contains: raw responses or tallies of a campaign, inside an account's scope.
 
 No Flask here: the web request and the RQ job both call `plan` (validates the request
-against the scope, which comes from the server-side user record) and `build` (returns
-a `Dataset`: tables with headers plus one lazy iterator of rows). The writers in
+against the scope, which comes from the server-side user record) and `datasets.build`
+(returns a `Dataset`: tables with headers plus one lazy iterator of rows). The writers in
 exports/writers.py turn a Dataset into CSV or XLSX.
 
 Raw responses are read through a server-side cursor (`stream_results` + `yield_per`),
@@ -167,14 +167,6 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
     return result
 
 
-def build(conn: Connection, p: Plan, generated_at: datetime, yield_per: int = 2000) -> Dataset:
-    if p.request.dataset == "responses":
-        return _responses_dataset(conn, p, generated_at, yield_per)
-    from questionnaire.exports import tallies as export_tallies
-
-    return export_tallies.dataset(conn, p, generated_at, csv=p.request.fmt == "csv")
-
-
 def receipt_no(submission_id: str) -> str:
     """The receipt number residents were shown (services.submissions.Receipt.receipt_no)."""
     return (submission_id or "").replace("-", "")[:10].upper()
@@ -316,7 +308,7 @@ def _one_table(p: Plan, rows: Iterator[tuple[int, list]]) -> tuple[Table, Iterat
     return Table("all", "原始答卷", header), combined()
 
 
-def _responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_per: int) -> Dataset:
+def responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_per: int) -> Dataset:
     tables = [Table(qn["id"], qn["title"], _layout(qn)[0]) for qn in p.questionnaires]
     titles = {qn["id"]: qn["title"] for qn in p.questionnaires}
     rows = response_rows(conn, p, yield_per)

@@ -25,6 +25,7 @@ from questionnaire.campaigns import service as campaign_service
 from questionnaire.extensions import db, redis_store
 from questionnaire.accounts.models import AuditEvent
 from questionnaire.org.models import OrgUnit
+from questionnaire.exports import datasets
 from questionnaire.exports import writers as export_writers
 from questionnaire.exports import plan as exports
 from questionnaire.exports.plan import ExportRefused, ExportRequest
@@ -145,7 +146,7 @@ def _tallies_now(plan, detail: dict) -> Response:
 
     catch_up_inline(current_app, plan.request.campaign_id)  # embedded mode: count what is pending first
     generated_at = datetime.now(timezone.utc)
-    dataset = exports.build(db.session.connection(), plan, generated_at)
+    dataset = datasets.build(db.session.connection(), plan, generated_at)
     db.session.remove()  # the rows are in memory (a few thousand); give the connection back
     audit("export", f"campaign:{plan.request.campaign_id}", rows=dataset.expected_rows, **detail)
     name = f"{dataset.filename}.{plan.request.fmt}"

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.channels.qr.codes import looks_like_entry_code
+from questionnaire.intake.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.intake.models import EntryPoint

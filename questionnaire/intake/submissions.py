@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Dedup markers outlive the campaign so a late duplicate is still refused fast.
 MARKER_GRACE = timedelta(days=30)
+# Longest time on the form a client may report (seconds); the web form's comes from its signed token.
+MAX_DURATION = 24 * 3600
 
 
 class Outcome(str, Enum):

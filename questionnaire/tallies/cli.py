@@ -1,4 +1,4 @@
-"""`flask tallies ...` and `flask generate-responses`: operating the live tallies."""
+"""`flask tallies ...`: operating the live tallies."""
 
 from __future__ import annotations
 
@@ -106,26 +106,5 @@ def cron_command(interval: int | None) -> None:
             return
 
 
-@click.command("generate-responses")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--count", type=click.IntRange(1, 5_000_000), default=1_000_000, show_default=True)
-@click.option("--seed", type=int, default=2026, show_default=True)
-@click.option("--yes", is_flag=True, help="Confirm writing fake rows into this database.")
-def generate_responses_command(campaign_id: int, count: int, seed: int, yes: bool) -> None:
-    """Write synthetic uncounted responses (COPY on PostgreSQL) for benchmarks and rehearsals."""
-    from questionnaire.demo import synthetic
-
-    if current_app.config.get("ENV_NAME") == "production" and not yes:
-        raise click.ClickException("refusing to write synthetic responses in production without --yes")
-    start = time.perf_counter()
-    try:
-        n = synthetic.generate(db.engine, campaign_id, count, seed)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
-    elapsed = time.perf_counter() - start
-    click.echo(f"campaign={campaign_id} generated={n} seconds={elapsed:.1f} rows_per_second={n / elapsed:,.0f}")
-
-
 def init_app(app) -> None:
     app.cli.add_command(tallies_cli)
-    app.cli.add_command(generate_responses_command)

@@ -9,7 +9,7 @@ import pytest
 from questionnaire.extensions import db
 from questionnaire.dashboard import figures
 from questionnaire.tallies import counting as tallies
-from questionnaire.campaigns.importer import CampaignFileError, import_campaign, validate_campaign_doc
+from questionnaire.campaign_file.importer import CampaignFileError, import_campaign, validate_campaign_doc
 from questionnaire.org.scope import Scope
 from tests.factories import small_campaign_doc
 
@@ -146,7 +146,7 @@ def test_a_unit_target_must_be_a_positive_integer(bad):
 def test_the_demo_campaign_county_targets_add_up_to_the_city_target():
     from pathlib import Path
 
-    from questionnaire.campaigns.importer import read_campaign_file
+    from questionnaire.campaign_file.importer import read_campaign_file
 
     spec = validate_campaign_doc(read_campaign_file(Path(__file__).parents[2] / "demo" / "hechi-2026.yaml"))
     targets = [c["target_responses"] for c in spec["counties"]]

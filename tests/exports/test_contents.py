@@ -12,6 +12,7 @@ from questionnaire.extensions import db
 from questionnaire.accounts.models import OfficeUser
 from questionnaire.campaigns.models import Questionnaire
 from questionnaire.intake.models import Response
+from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.tallies import counting as tallies
 from questionnaire.org.scope import Scope
@@ -166,7 +167,7 @@ def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, 
     import io
 
     buffer = io.BytesIO()
-    write_xlsx(buffer, exports.build(conn, plan, SUBMITTED_AT))
+    write_xlsx(buffer, datasets.build(conn, plan, SUBMITTED_AT))
     sheets = read_xlsx(buffer.getvalue())
     assert list(sheets) == ["说明", "单位汇总", "分题统计"]
     summary = {(r["层级"], r["乡镇/单位"]): r for r in as_dicts(sheets["单位汇总"])}
@@ -194,7 +195,7 @@ def test_tallies_can_leave_flagged_responses_out(clean_app, campaign, accounts, 
     scope = Scope.for_user(db.session.get(OfficeUser, accounts.admin))
     for include, expected in ((True, 2), (False, 1)):
         plan = exports.plan(conn, scope, exports.ExportRequest(campaign.id, "tallies", "csv", include_flagged=include))
-        rows = [row for _, row in exports.build(conn, plan, SUBMITTED_AT).rows]
+        rows = [row for _, row in datasets.build(conn, plan, SUBMITTED_AT).rows]
         total_gov = [r for r in rows if r[0] == "合计" and r[5] == 1]
         assert sum(r[8] for r in total_gov) == expected
 

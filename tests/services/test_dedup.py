@@ -171,7 +171,7 @@ def test_a_writer_connection_killed_by_postgres_is_replaced_without_an_error(cle
 def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaign):
     from datetime import datetime, timedelta, timezone
 
-    from questionnaire.campaigns.importer import import_campaign
+    from questionnaire.campaign_file.importer import import_campaign
     from tests.factories import small_campaign_doc
 
     doc = small_campaign_doc()

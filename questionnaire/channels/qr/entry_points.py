@@ -7,7 +7,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.channels.qr.codes import new_entry_code
+from questionnaire.intake.codes import new_entry_code
 from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from questionnaire.channels.qr.api_views import MAX_DURATION
+from questionnaire.intake.submissions import MAX_DURATION
 
 bp = Blueprint("openapi", __name__)
 

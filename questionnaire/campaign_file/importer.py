@@ -3,6 +3,8 @@
 Validation collects every problem with its path before anything is written;
 the import itself is one transaction and is idempotent (units by code, the
 campaign by slug, questionnaires by key), so it can be re-run after edits.
+The file spans org, campaigns and the QR channel's entry points, so its import is
+a package above all three rather than part of campaigns.
 """
 
 from __future__ import annotations

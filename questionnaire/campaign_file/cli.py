@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from questionnaire.extensions import db
-from questionnaire.campaigns.importer import CampaignFileError, import_campaign, read_campaign_file, validate_campaign_doc
+from questionnaire.campaign_file.importer import CampaignFileError, import_campaign, read_campaign_file, validate_campaign_doc
 
 
 def init_app(app: Flask) -> None:
