@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from questionnaire import create_app  # noqa: E402
+from questionnaire.app import create_app  # noqa: E402
 from questionnaire.extensions import db  # noqa: E402
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour

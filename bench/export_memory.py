@@ -45,7 +45,7 @@ def child(fmt: str, scope: str) -> None:
     """Run one export in this process and print one JSON line."""
     from sqlalchemy import select
 
-    from questionnaire import create_app
+    from questionnaire.app import create_app
     from questionnaire.extensions import db
     from questionnaire.campaigns.models import Campaign
     from questionnaire.accounts.models import OfficeUser

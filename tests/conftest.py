@@ -64,7 +64,7 @@ def backend(request) -> str:
 
 
 def make_test_app(backend: str, tmp_dir: str, **extra):
-    from questionnaire import create_app
+    from questionnaire.app import create_app
     from questionnaire.settings import engine_options, normalise_database_url
 
     overrides = {

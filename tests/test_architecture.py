@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import grimp
+import pytest
 
 import questionnaire
 
@@ -34,6 +36,29 @@ def test_import_contracts_are_kept():
                         "sys.argv[0] = 'lint-imports'; lint_imports_command()", "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout, result.stdout
+
+
+def _contract(contract_id: str) -> dict:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == contract_id)
+
+
+def test_pure_modules_load_no_flask_sqlalchemy_or_redis_at_run_time():
+    """What grimp cannot see: a parent package's __init__ importing the app would load it all."""
+    contract = _contract("pure")
+    code = ("import importlib, sys\n"
+            f"for name in {contract['source_modules']!r}: importlib.import_module(name)\n"
+            f"print(sorted(m for m in {contract['forbidden_modules']!r} if m in sys.modules))")
+    result = _run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+@pytest.mark.parametrize("module", ["workers.tally_jobs", "workers.poster_jobs", "workers.export_jobs"])
+def test_a_job_module_imports_first_in_a_fresh_process(module):
+    """A standalone `rq worker` imports the job's module before anything else of ours."""
+    result = _run("-c", f"import {module}")
+    assert result.returncode == 0, result.stderr
 
 
 def _cycles(graph: grimp.ImportGraph, skip: set[tuple[str, str]]) -> list[list[str]]:

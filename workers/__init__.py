@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
+from flask import has_app_context
+
 _app = None
 
 
 @contextlib.contextmanager
 def app_context() -> Iterator[None]:
-    from flask import has_app_context
-
     if has_app_context():
         yield
         return

@@ -16,7 +16,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, redirect, ren
                    url_for)
 from sqlalchemy import select
 
-from questionnaire.kernel.web.errors import json_error
+from questionnaire.kernel.web.errors import error_page, json_error
 from questionnaire.kernel import keys
 from questionnaire.campaigns import service as campaign_service
 from questionnaire.extensions import db, redis_store
@@ -114,8 +114,6 @@ def _page(campaign_id: int, county_id: int | None):
         include_flagged = _flagged()
         sort_key, descending = _sort()
     except BadDashboardRequest as exc:
-        from questionnaire.kernel.web.errors import error_page
-
         return error_page(400, "请求有误", exc.message)
     campaign = _campaign_or_404(campaign_id)
     scope = _county_scope(county_id)

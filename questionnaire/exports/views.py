@@ -33,6 +33,7 @@ from questionnaire.kernel.errors import NotInScope
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
 from workers.queues import EXPORTS, app_queue
+from workers.tally_jobs import catch_up_inline
 
 bp = Blueprint("exports", __name__, url_prefix="/office/exports")
 
@@ -142,8 +143,6 @@ def _redirect(location: str) -> Response:
 
 
 def _tallies_now(plan, detail: dict) -> Response:
-    from workers.tally_jobs import catch_up_inline
-
     catch_up_inline(current_app, plan.request.campaign_id)  # embedded mode: count what is pending first
     generated_at = datetime.now(timezone.utc)
     dataset = datasets.build(db.session.connection(), plan, generated_at)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -165,5 +165,4 @@ def _resolved(row, definition: Definition) -> ResolvedEntry:
 
 def _aware(value: datetime) -> datetime:
     # Columns selected individually come back through the UTCDateTime type already.
-    from datetime import timezone
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

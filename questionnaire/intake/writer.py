@@ -23,7 +23,7 @@ from datetime import timezone
 import psycopg
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.engine import Engine
@@ -194,8 +194,6 @@ def writer_for(engine: Engine, connect_timeout: int = 3):
         if writer is None:
             writer = (PostgresWriter(engine, connect_timeout) if engine.dialect.driver == "psycopg"
                       else SqlAlchemyWriter(engine))
-            from sqlalchemy import event
-
             event.listen(engine, "engine_disposed", lambda _engine, w=writer: w.close())
             _WRITERS[engine] = writer
         return writer

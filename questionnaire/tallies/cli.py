@@ -6,10 +6,18 @@ import logging
 import time
 
 import click
+import redis
 from flask import current_app
 from flask.cli import AppGroup
+from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
+from sqlalchemy import select
 
+from questionnaire.campaigns.models import Campaign
 from questionnaire.extensions import db
+from questionnaire.tallies import counting as tallies
+from workers.queues import TALLIES
+from workers.tally_jobs import apply_open_campaigns
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +25,6 @@ tallies_cli = AppGroup("tallies", help="Live tallies: incremental runs, full rec
 
 
 def _campaign_ids(campaign_id: int | None) -> list[int]:
-    from sqlalchemy import select
-
-    from questionnaire.campaigns.models import Campaign
-
     if campaign_id is not None:
         if db.session.get(Campaign, campaign_id) is None:
             raise click.ClickException(f"campaign {campaign_id} does not exist")
@@ -32,8 +36,6 @@ def _campaign_ids(campaign_id: int | None) -> list[int]:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def apply_command(campaign_id: int | None) -> None:
     """Count every response not yet counted (what the scheduled job does)."""
-    from questionnaire.tallies import counting as tallies
-
     for cid in _campaign_ids(campaign_id):
         start = time.perf_counter()
         n = tallies.apply_pending(db.engine, cid)
@@ -44,8 +46,6 @@ def apply_command(campaign_id: int | None) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def recount_command(campaign_id: int | None) -> None:
     """Rebuild the tally tables from the responses table (one transaction per campaign)."""
-    from questionnaire.tallies import counting as tallies
-
     for cid in _campaign_ids(campaign_id):
         start = time.perf_counter()
         n = tallies.recount(db.engine, cid)
@@ -56,8 +56,6 @@ def recount_command(campaign_id: int | None) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def verify_command(campaign_id: int | None) -> None:
     """Compare the tally tables with a fresh recount; exit 1 on any difference."""
-    from questionnaire.tallies import counting as tallies
-
     bad = False
     for cid in _campaign_ids(campaign_id):
         problems = tallies.verify(db.engine, cid)
@@ -73,13 +71,6 @@ def verify_command(campaign_id: int | None) -> None:
 @click.option("--interval", type=int, default=None, help="Seconds between runs (TALLY_INTERVAL_SECONDS).")
 def cron_command(interval: int | None) -> None:
     """Enqueue the incremental tally job every few seconds (`rq cron` scheduler; run one)."""
-    import redis
-    from rq.cron import CronScheduler
-    from rq.exceptions import StopRequested
-
-    from workers.queues import TALLIES
-    from workers.tally_jobs import apply_open_campaigns
-
     if not current_app.config.get("REDIS_URL"):
         click.echo("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务", err=True)
         raise SystemExit(1)

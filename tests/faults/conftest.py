@@ -80,7 +80,7 @@ def _require_binaries() -> None:
 
 
 def _harness_app(pg: PrivatePostgres, redis_: PrivateRedis):
-    from questionnaire import create_app
+    from questionnaire.app import create_app
     from questionnaire.settings import engine_options
 
     return create_app({
