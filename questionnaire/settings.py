@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "DATABASE_URL", "REDIS_URL")
 

@@ -122,7 +122,8 @@ def reset_data(app) -> None:
                 conn.execute(text("PRAGMA foreign_keys=OFF"))
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
-                conn.execute(text("DELETE FROM sqlite_sequence")) if "sqlite_sequence" in inspect(db.engine).get_table_names() else None
+                if "sqlite_sequence" in inspect(db.engine).get_table_names():
+                    conn.execute(text("DELETE FROM sqlite_sequence"))
         redis_store.client(app).flushdb()
         app.extensions["entry_catalog"].clear()
 

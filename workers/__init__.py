@@ -7,7 +7,7 @@ builds the app once per worker process; the app is never built before a fork.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from flask import has_app_context
 

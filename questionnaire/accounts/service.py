@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire.accounts.models import AuditEvent, OfficeUser
-from questionnaire.org.models import OrgUnit
-from questionnaire.accounts.models import ROLES
-from questionnaire.kernel.sqltypes import utcnow
+from questionnaire.accounts.models import ROLES, AuditEvent, OfficeUser
 from questionnaire.kernel.errors import ServiceError
+from questionnaire.kernel.sqltypes import utcnow
+from questionnaire.org.models import OrgUnit
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

@@ -16,22 +16,22 @@ over entry points:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import Iterable
 
 from sqlalchemy import case, func, select
 
-from questionnaire.dashboard import pace
 from questionnaire.campaigns.definition import Definition, definition_from_data
-from questionnaire.campaigns.scales import DONT_KNOW, WEIGHTS
-from questionnaire.tallies.arithmetic import hour_of, satisfaction
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
+from questionnaire.campaigns.scales import DONT_KNOW, WEIGHTS
+from questionnaire.dashboard import pace
 from questionnaire.intake.models import EntryPoint
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel.errors import NotInScope
+from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
+from questionnaire.tallies.arithmetic import hour_of, satisfaction
+from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 
 HOURLY_POINTS = 48
 

@@ -18,9 +18,9 @@ from datetime import datetime
 from sqlalchemy import and_, select, union_all
 
 from questionnaire.campaigns.definition import definition_from_data
+from questionnaire.campaigns.models import Questionnaire
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.org.models import OrgUnit
-from questionnaire.campaigns.models import Questionnaire
 from questionnaire.org.scope import Scope
 
 PAGE = 500

@@ -12,22 +12,21 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from questionnaire.kernel.web.errors import error_page, json_error
-from questionnaire.kernel import keys
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.campaigns.models import Campaign
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import TallyState
-from questionnaire.dashboard import figures
-from questionnaire.org.scope import Scope
-from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.campaigns.models import Campaign
+from questionnaire.dashboard import figures
+from questionnaire.dashboard.suggestions import recent_suggestions
+from questionnaire.extensions import db, redis_store
+from questionnaire.kernel import keys
+from questionnaire.kernel.web.errors import error_page, json_error
 from questionnaire.kernel.web.http import format_cst
+from questionnaire.org.models import OrgUnit
+from questionnaire.org.scope import Scope
+from questionnaire.tallies.models import TallyState
 from workers.tally_jobs import catch_up_inline
 
 log = logging.getLogger(__name__)

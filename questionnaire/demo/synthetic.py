@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -112,7 +112,7 @@ def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chu
     batch: list[dict] = []
     with engine.begin() as conn:
         for row in rows:
-            batch.append(dict(zip(COLUMNS, row)))
+            batch.append(dict(zip(COLUMNS, row, strict=True)))
             if len(batch) >= chunk:
                 conn.execute(insert(Response.__table__), batch)
                 written += len(batch)

@@ -14,21 +14,20 @@ point, question and option), summed per county, township and city unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.definition import definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.org.models import OrgUnit
-from questionnaire.kernel.errors import ServiceError
-from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.scope import Scope
+from questionnaire.tallies import flag_rules as F
 
 CHINA_OFFSET = timedelta(hours=8)
 DATASETS = {"responses": "原始答卷", "tallies": "统计汇总"}
@@ -62,7 +61,7 @@ class ExportRequest:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ExportRequest":
+    def from_dict(cls, data: dict) -> ExportRequest:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from questionnaire.campaigns.scoring import weighted_rate
+from questionnaire.exports import plan as X
 from questionnaire.intake.models import EntryPoint
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
-from questionnaire.exports import plan as X
 
 SUMMARY_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", "综合满意率（%）"]
 DETAIL_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", "题号", "题目", "选项", "人数", "占比（%）",

@@ -14,23 +14,22 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_login import current_user
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.accounts.models import AuditEvent
-from questionnaire.org.models import OrgUnit
-from questionnaire.exports import datasets
-from questionnaire.exports import writers as export_writers
-from questionnaire.exports import plan as exports
-from questionnaire.exports.plan import ExportRefused, ExportRequest
-from questionnaire.kernel.errors import NotInScope
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.accounts.models import AuditEvent
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.exports import datasets
+from questionnaire.exports import plan as exports
+from questionnaire.exports import writers as export_writers
+from questionnaire.exports.plan import ExportRefused, ExportRequest
+from questionnaire.extensions import db, redis_store
+from questionnaire.kernel.errors import NotInScope
+from questionnaire.org.models import OrgUnit
 from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
 from workers.queues import EXPORTS, app_queue
 from workers.tally_jobs import catch_up_inline

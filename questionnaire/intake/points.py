@@ -18,12 +18,12 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.intake.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.intake.codes import looks_like_entry_code
 from questionnaire.intake.models import EntryPoint
-from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, EntryNotFound
+from questionnaire.org.models import OrgUnit
 
 
 @dataclass(frozen=True)

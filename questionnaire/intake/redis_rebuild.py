@@ -20,10 +20,10 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.models import Campaign
 from questionnaire.intake.models import Response
 from questionnaire.intake.submissions import MARKER_GRACE
+from questionnaire.kernel import keys
 
 log = logging.getLogger(__name__)
 BATCH = 5_000

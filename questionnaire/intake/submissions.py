@@ -15,20 +15,20 @@ A response is acknowledged only after its transaction commits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Callable, Mapping
 
 import redis
 from sqlalchemy.engine import Engine
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.definition import AnswerError, answers_digest, validate_answers
-from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.admission import Admission, Claim
+from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.points import ResolvedEntry
 from questionnaire.intake.writer import DatabaseUnavailable, writer_for
+from questionnaire.kernel import keys
 from questionnaire.kernel.errors import IdempotencyConflict, InvalidAnswers, ServiceUnavailable
 
 log = logging.getLogger(__name__)

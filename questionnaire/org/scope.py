@@ -33,7 +33,7 @@ class Scope:
         return self.role == "admin"
 
     @classmethod
-    def for_user(cls, user) -> "Scope":
+    def for_user(cls, user) -> Scope:
         """The scope of an OfficeUser; an inactive or mis-configured account sees nothing."""
         if user is None or not getattr(user, "is_active", False):
             return cls(role="none")

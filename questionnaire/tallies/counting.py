@@ -18,19 +18,19 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.definition import definition_from_data
-from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.intake.models import EntryPoint, Response
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel.counters import add_counts
+from questionnaire.org.models import OrgUnit
+from questionnaire.tallies import flag_rules as F
+from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.tallies.flags import flag_bursts, write_row_flags
+from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.tallies.queue import COUNTED_SQL, campaigns_with_backlog, claim, counted_clause, queued
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter
 
 def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
     _upsert(conn, TallyEntry.__table__, ("entry_point_id", "flags"), delta.entries, campaign_id)
-    _upsert(conn, TallyAnswer.__table__, ("entry_point_id", "flags", "question_id", "value"), delta.answers, campaign_id)
+    _upsert(conn, TallyAnswer.__table__, ("entry_point_id", "flags", "question_id", "value"), delta.answers,
+            campaign_id)
     _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
 
 

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from questionnaire.extensions import db
-from questionnaire.dashboard import figures
-from questionnaire.tallies import counting as tallies
 from questionnaire.campaign_file.importer import CampaignFileError, import_campaign, validate_campaign_doc
+from questionnaire.dashboard import figures
+from questionnaire.extensions import db
 from questionnaire.org.scope import Scope
+from questionnaire.tallies import counting as tallies
 from tests.factories import small_campaign_doc
 
 ADMIN = Scope(role="admin", user_id=1)

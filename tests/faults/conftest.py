@@ -18,8 +18,15 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.faults.servers import (
-    FAULT_HMAC_KEY, FAULT_SECRET_KEY, FlaskProcess, Gunicorn, PrivatePostgres, PrivateRedis, app_env,
-    missing_binaries, run_flask,
+    FAULT_HMAC_KEY,
+    FAULT_SECRET_KEY,
+    FlaskProcess,
+    Gunicorn,
+    PrivatePostgres,
+    PrivateRedis,
+    app_env,
+    missing_binaries,
+    run_flask,
 )
 
 # The production process types, with limits raised so a resident retrying through an outage

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from questionnaire.kernel import keys
 from questionnaire.extensions import redis_store
+from questionnaire.kernel import keys
 from tests.factories import good_answers
 
 

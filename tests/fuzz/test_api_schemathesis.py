@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import func, select
 
 from questionnaire.campaigns.definition import definition_from_data, validate_answers
-from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.campaigns.models import Questionnaire
+from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.intake.participant import participant_token
 from questionnaire.intake.submissions import Participant
 from tests.fuzz.summary import record
@@ -39,7 +39,8 @@ from tests.fuzz.summary import record
 OPERATIONS = ("getEntry", "submitResponse", "getParticipationStatus", "getOpenApi")
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 EXAMPLES = {"embedded": 75, "postgres": 40}  # per operation and generation mode
-CHECKS = [negative_data_rejection, not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [negative_data_rejection, not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
 
 GARBAGE_CODES = [
     "zzzzzzzz", "K1", "../../etc/passwd", "..%2f..%2fapi", "x" * 64, "x" * 5000, "二维码", "🙂🙂",
@@ -122,7 +123,7 @@ def steered_case(draw, operation, mode, world):
     # Our edits may have repaired what a negative case broke (a real code over a too-long one):
     # reading `meta` makes schemathesis re-check which components are still invalid before the
     # call freezes it (otherwise negative_data_rejection would blame the server for our repair).
-    case.meta
+    case.meta  # noqa: B018 - the read is the point (see above)
     return case
 
 

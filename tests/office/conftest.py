@@ -11,8 +11,8 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def accounts(campaign):
-    from questionnaire.extensions import db
     from questionnaire.accounts.service import NewAccount, create_user
+    from questionnaire.extensions import db
 
     def make(username, role, unit=None):
         return create_user(db.session, NewAccount(username, PASSWORD, role, unit)).id

@@ -83,6 +83,7 @@ def test_cli_creates_accounts(runner, campaign, db_session):
     result = runner.invoke(args=["create-user", "k9", "--role", "county", "--unit", "K2"])
     assert result.exit_code == 0, result.output
     assert "password:" in result.output
-    assert db_session.scalar(select(OfficeUser).where(OfficeUser.username == "k9")).org_unit_id == campaign.units["K2"].id
+    created = db_session.scalar(select(OfficeUser).where(OfficeUser.username == "k9"))
+    assert created.org_unit_id == campaign.units["K2"].id
     bad = runner.invoke(args=["create-user", "k8", "--role", "county", "--unit", "K1T1", "--password", "x" * 10])
     assert bad.exit_code == 1 and "不是县区" in bad.output

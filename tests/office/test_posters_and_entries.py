@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from questionnaire.posters.render import PosterData, render_posters
 from questionnaire.posters.qr import qr_png
+from questionnaire.posters.render import PosterData, render_posters
 from tests.factories import good_answers
 
 needs_zbar = pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),

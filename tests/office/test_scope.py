@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.intake.models import EntryPoint
 from questionnaire.accounts.models import OfficeUser
+from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, text
 
-from questionnaire.tallies import flag_rules as F
 from questionnaire.extensions import db
 from questionnaire.intake.models import Response
-from questionnaire.tallies.models import TallyEntry
 from questionnaire.tallies import counting as tallies
+from questionnaire.tallies import flag_rules as F
+from questionnaire.tallies.models import TallyEntry
 
 
 def counted(campaign_id, clean_only=False):

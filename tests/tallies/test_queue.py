@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from questionnaire.demo import synthetic
 from questionnaire.extensions import db
 from questionnaire.intake.models import Response, TallyPending
-from questionnaire.demo import synthetic
+from questionnaire.intake.submissions import Outcome, Participant, Submission
 from questionnaire.tallies import counting as tallies
 from questionnaire.tallies import queue as tally_queue
-from questionnaire.intake.submissions import Outcome, Participant, Submission
 from tests.factories import good_answers
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.models import Campaign, Questionnaire
-from questionnaire.intake.models import EntryPoint, Response
-from questionnaire.org.models import OrgUnit
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
+from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.kernel import keys
 from questionnaire.kernel.errors import NotInScope, ServiceError
-from questionnaire.posters.render import PosterData
+from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
+from questionnaire.posters.render import PosterData
 
 log = logging.getLogger(__name__)
 

@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import re
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.accounts.models import ROLE_LABELS
-from questionnaire.channels.qr import office_entries
-from questionnaire.posters import qr
-from questionnaire.channels.qr.entry_points import RULES
-from questionnaire.posters.render import PAGE_SIZES, render_posters
-from questionnaire.accounts import auth
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.channels.qr import office_entries
+from questionnaire.channels.qr.entry_points import RULES
+from questionnaire.extensions import db, redis_store
+from questionnaire.posters import qr
+from questionnaire.posters.render import PAGE_SIZES, render_posters
 from workers.poster_jobs import build_poster_batch, result_key
 from workers.queues import POSTERS, app_queue
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, Response, request, url_for
