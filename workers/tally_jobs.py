@@ -1,7 +1,8 @@
 """Tally jobs: the periodic incremental run and the full recount.
 
-Production: `rq cron workers/tally_cron.py` enqueues `apply_open_campaigns` on the
-`tallies` queue every TALLY_INTERVAL_SECONDS and `flask rq-worker tallies` runs it.
+Production: `flask tallies cron` (rq's CronScheduler, questionnaire/tallies/cli.py) enqueues
+`apply_open_campaigns` on the `tallies` queue every TALLY_INTERVAL_SECONDS and
+`flask rq-worker tallies` runs it.
 Every run is safe to repeat or to lose (a killed job leaves its batch uncounted,
 the next run counts it), so the schedule needs no bookkeeping of its own.
 

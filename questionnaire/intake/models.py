@@ -83,10 +83,11 @@ class TallyPending(db.Model):
     The submit path writes a row here in the same statement that stores the response, and
     the worker deletes the rows it counts in the transaction that counts them; a response
     is counted exactly when it has no row here. Rows that commit out of id order are simply
-    still here at the next run. Keeping this outside `responses` leaves answers insert-only:
-    marking each one counted rewrote every row and all its index entries once more, and on
-    a table of a million rows the claim's plan degraded to a full scan (measured: 600 ms a
-    batch at 320 k rows, the load benchmark's rate halved).
+    still here at the next run. Keeping this outside `responses` means a response row is
+    written once and updated only when an anti-fraud flag is set on it (a minority; see
+    tallies/flags.py). Marking each one counted rewrote every row and all its index entries
+    once more, and on a table of a million rows the claim's plan degraded to a full scan
+    (measured: 600 ms a batch at 320 k rows, the load benchmark's rate halved).
     """
 
     __tablename__ = "tally_pending"
