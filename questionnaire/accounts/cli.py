@@ -26,8 +26,7 @@ def create_user_command(username, role, unit_code, password, display_name) -> No
     try:
         user = create_user(db.session, NewAccount(username, password, role, unit_code, display_name))
     except AccountError as exc:
-        click.echo(f"创建失败：{exc.message}", err=True)
-        raise SystemExit(1) from None
+        raise click.ClickException(f"创建失败：{exc.message}") from None
     click.echo(f"created user id={user.id} username={user.username} role={user.role}")
     if generated:
         click.echo(f"password: {password}  (shown once; store it safely)")

@@ -91,8 +91,7 @@ DEMO_ACCOUNTS = (
 def create_demo_accounts_command() -> None:
     """Create demo office accounts (admin, two counties, one township) and print them."""
     if current_app.config.get("ENV_NAME") == "production":
-        click.echo("生产环境不能创建固定密码的演示账号", err=True)
-        raise SystemExit(1)
+        raise click.ClickException("生产环境不能创建固定密码的演示账号")
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"演示账号 demo accounts ({base}/office/login):")
     for username, role, unit_code, password in DEMO_ACCOUNTS:
@@ -113,7 +112,7 @@ def create_demo_accounts_command() -> None:
 def generate_responses_command(campaign_id: int, count: int, seed: int, yes: bool) -> None:
     """Write synthetic uncounted responses (COPY on PostgreSQL) for benchmarks and rehearsals."""
     if current_app.config.get("ENV_NAME") == "production" and not yes:
-        raise click.ClickException("refusing to write synthetic responses in production without --yes")
+        raise click.ClickException("生产环境写入模拟答卷须加 --yes 确认")
     start = time.perf_counter()
     try:
         n = synthetic.generate(db.engine, campaign_id, count, seed)

@@ -74,7 +74,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
     with engine.connect() as conn:
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
         if campaign is None:
-            raise LookupError(f"campaign {campaign_id} does not exist")
+            raise LookupError(f"调查活动 {campaign_id} 不存在")
         samplers = {qid: (version, _answer_sampler(data, rng)) for qid, version, data in conn.execute(
             select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
             .where(Questionnaire.campaign_id == campaign_id))}
@@ -83,7 +83,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
                    for r in conn.execute(select(EntryPoint).where(EntryPoint.campaign_id == campaign_id,
                                                                   EntryPoint.is_enabled))]
     if not entries:
-        raise LookupError(f"campaign {campaign_id} has no enabled entry points")
+        raise LookupError(f"调查活动 {campaign_id} 没有启用的入口")
     start = campaign.opens_at if campaign.opens_at.tzinfo else campaign.opens_at.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     span = max((now - start).total_seconds(), 3600.0)

@@ -50,7 +50,7 @@ def rebuild_campaign(engine: Engine, client: redis.Redis, campaign_id: int,
     with engine.connect() as conn:
         closes_at = conn.scalar(select(Campaign.closes_at).where(Campaign.id == campaign_id))
         if closes_at is None:
-            raise LookupError(f"campaign {campaign_id} does not exist")
+            raise LookupError(f"调查活动 {campaign_id} 不存在")
     if closes_at.tzinfo is None:
         closes_at = closes_at.replace(tzinfo=timezone.utc)
     ttl = max(int((closes_at + MARKER_GRACE - now).total_seconds()), 60)

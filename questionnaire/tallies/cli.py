@@ -27,7 +27,7 @@ tallies_cli = AppGroup("tallies", help="Live tallies: incremental runs, full rec
 def _campaign_ids(campaign_id: int | None) -> list[int]:
     if campaign_id is not None:
         if db.session.get(Campaign, campaign_id) is None:
-            raise click.ClickException(f"campaign {campaign_id} does not exist")
+            raise click.ClickException(f"调查活动 {campaign_id} 不存在")
         return [campaign_id]
     return list(db.session.scalars(select(Campaign.id).order_by(Campaign.id)))
 
@@ -64,7 +64,7 @@ def verify_command(campaign_id: int | None) -> None:
             click.echo(f"  {p}")
         bad = bad or bool(problems)
     if bad:
-        raise SystemExit(1)
+        raise click.ClickException("统计表与重新统计的结果不一致（见上）")
 
 
 @tallies_cli.command("cron")
@@ -72,8 +72,7 @@ def verify_command(campaign_id: int | None) -> None:
 def cron_command(interval: int | None) -> None:
     """Enqueue the incremental tally job every few seconds (`rq cron` scheduler; run one)."""
     if not current_app.config.get("REDIS_URL"):
-        click.echo("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务", err=True)
-        raise SystemExit(1)
+        raise click.ClickException("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务")
     interval = interval or current_app.config["TALLY_INTERVAL_SECONDS"]
     connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
     pause = 1.0

@@ -42,4 +42,4 @@ def test_rebuild_removes_markers_that_postgres_does_not_know(clean_app, runner, 
 
 def test_rebuild_of_an_unknown_campaign_is_a_clear_error(runner, campaign):
     result = runner.invoke(args=["rebuild-redis", "--campaign", "99999"])
-    assert result.exit_code != 0 and "campaign 99999 does not exist" in result.output
+    assert result.exit_code == 1 and "调查活动 99999 不存在" in result.output
