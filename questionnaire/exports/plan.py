@@ -167,7 +167,7 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
 
 
 def receipt_no(submission_id: str) -> str:
-    """The receipt number residents were shown (services.submissions.Receipt.receipt_no)."""
+    """The receipt number residents were shown (intake.submissions.Receipt.receipt_no)."""
     return (submission_id or "").replace("-", "")[:10].upper()
 
 
