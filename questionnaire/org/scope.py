@@ -8,7 +8,7 @@ County scope: entry points hung in the county or one of its townships
 Unit scope: entry points hung in, or evaluating, that unit.
 
 The org layer knows no answer tables: callers pass the two unit columns of the rows
-they filter (`scope.clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id)`).
+they filter (`scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)`).
 """
 
 from __future__ import annotations
