@@ -108,12 +108,13 @@ class SubmissionStore:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
         row = {
+            "channel": entry.channel,
             "campaign_id": entry.campaign_id,
             "questionnaire_id": entry.questionnaire_id,
             "questionnaire_version": entry.questionnaire_version,
-            "entry_point_id": entry.entry_id,
+            "collection_point_id": entry.entry_id,
             "evaluated_unit_id": entry.evaluated_unit_id,
-            "poster_unit_id": entry.poster_unit_id,
+            "collected_unit_id": entry.collected_unit_id,
             "participant_hash": phash,
             "identity_kind": sub.participant.kind,
             "submission_id": sub.submission_id,

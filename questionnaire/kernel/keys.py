@@ -14,7 +14,7 @@ def participant(campaign_id: int, participant_hash: str) -> str:
 
 
 def scans(campaign_id: int) -> str:
-    """Hash entry_point_id -> page views."""
+    """Hash collection_point_id -> page views."""
     return f"{PREFIX}:{campaign_id}:scans"
 
 
