@@ -133,6 +133,7 @@ def downgrade():
         batch.alter_column("collected_unit_id", new_column_name="poster_unit_id", existing_type=sa.Integer(),
                            existing_nullable=False)
         batch.alter_column("code", existing_type=sa.String(16), nullable=False)
+    with op.batch_alter_table("collection_points") as batch:  # after the rename (see upgrade)
         batch.create_unique_constraint(
             "uq_entry_points_campaign_id_questionnaire_id_evaluated__a94d" if pg
             else "uq_entry_points_campaign_id_questionnaire_id_evaluated_unit_id_poster_unit_id", OLD_PAIR)

@@ -22,6 +22,7 @@ from rq.job import Job
 from sqlalchemy import select
 
 from questionnaire.campaigns import service as campaign_service
+from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.extensions import db, redis_store
 from questionnaire.accounts.models import AuditEvent
 from questionnaire.org.models import OrgUnit
@@ -60,6 +61,7 @@ def _form_request(campaign_id: int) -> ExportRequest:
         unit_id=_optional_int("unit"),
         questionnaire_id=_optional_int("questionnaire"),
         include_flagged=request.form.get("include_flagged") == "1",
+        channel=request.form.get("channel") or None,
     )
 
 
@@ -86,7 +88,7 @@ def _form_page(campaign_id: int | None, error: str | None = None, status: int = 
     scope = current_scope()
     return render_template(
         "exports/index.html", campaigns=campaigns, campaign=campaign, units=_scoped_units(scope),
-        recent=_recent_exports(),
+        recent=_recent_exports(), channel_labels=CHANNEL_LABELS,
         scope_label=exports.scope_label(db.session.connection(), scope), datasets=exports.DATASETS,
         error=error, form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "1"},
     ), status

@@ -127,6 +127,13 @@ def load_entry(session: Session, code: str) -> ResolvedEntry | None:
     return None if row is None else _resolved(row, definition_from_data(row.definition))
 
 
+def load_point(session: Session, point_id: int) -> ResolvedEntry | None:
+    """A collection point by id: how channels without a public code (leader invitations, phone
+    cases, hotline callbacks) resolve the point they submit through."""
+    row = session.execute(_entry_select(Questionnaire.definition).where(CollectionPoint.id == point_id)).one_or_none()
+    return None if row is None else _resolved(row, definition_from_data(row.definition))
+
+
 def load_campaign_entries(session: Session, code: str) -> dict[str, ResolvedEntry]:
     """Every entry point of the campaign `code` belongs to (empty when the code is unknown)."""
     campaign_id = session.execute(select(CollectionPoint.campaign_id).where(CollectionPoint.code == code)).scalar()
