@@ -20,6 +20,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="sq-test-instance
 REAL_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REAL_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 BACKENDS = ("embedded", "postgres")
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 def _real_backends_reachable() -> str | None:
@@ -76,6 +77,9 @@ def make_test_app(backend: str, tmp_dir: str, **extra):
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         "RQ_ASYNC": False,
+        # One PBKDF2 round instead of scrypt: every office account in every test is hashed.
+        # tests/office/test_login.py proves the shipped setting is scrypt.
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
     if backend == "embedded":
         url = f"sqlite:///{tmp_dir}/test.db"
