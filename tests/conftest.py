@@ -1,9 +1,10 @@
-"""Every app-level test runs twice: on the embedded default (SQLite + fakeredis) and on
-real PostgreSQL + Redis. The schema is built once per backend by the real migrations;
-data is reset before each test.
+"""App-level tests run on the embedded default (SQLite + fakeredis). Those whose behaviour
+depends on the backend are marked `both_backends` and run on real PostgreSQL + Redis too;
+those marked `real_only` run only there. The schema is built once per backend by the real
+migrations; data is reset before each test.
 
 TEST_DATABASE_URL / TEST_REDIS_URL choose the real servers (defaults: the machine's
-`test` database and Redis db 1). Without them reachable, the real-backend half is
+`test` database and Redis db 1). Without them reachable, the real-backend tests are
 skipped, unless REQUIRE_REAL_BACKENDS=1 (CI), which turns that into a failure.
 """
 
@@ -41,19 +42,38 @@ def _real_backends_reachable() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked real_only run only on the real backends (deselected, not skipped, elsewhere)."""
-    keep, drop = [], []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        embedded = callspec is not None and callspec.params.get("backend") == "embedded"
-        (drop if embedded and item.get_closest_marker("real_only") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+def backends_for(item) -> tuple[str, ...]:
+    """The backends a test runs on: see the markers in pyproject.toml."""
+    if item.get_closest_marker("real_only"):
+        return ("postgres",)
+    if item.get_closest_marker("both_backends"):
+        return BACKENDS
+    return ("embedded",)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """Parametrise the session fixture `backend` per test, for every test that uses the app."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends_for(metafunc.definition), indirect=True, scope="session")
+
+
+def _runs_on_postgres(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("backend") == "postgres"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Every embedded test before every postgres one, so each backend's app is set up once.
+
+    pytest groups session-scoped parameters by their index in the test's own list, and a
+    real_only test's only backend (postgres) has the index of embedded elsewhere. The sort is
+    stable: pytest's order inside each group stays.
+    """
+    items.sort(key=_runs_on_postgres)
+
+
+@pytest.fixture(scope="session")
 def backend(request) -> str:
     if request.param == "postgres":
         problem = _real_backends_reachable()
