@@ -131,6 +131,27 @@ def app(backend, tmp_path_factory):
         db.engine.dispose()
 
 
+_PG_RESET: dict[str, list[str]] = {}
+
+
+def _postgres_reset_statements(engine) -> list[str]:
+    """DELETE every table, children first, then restart the id sequences: what TRUNCATE ...
+    RESTART IDENTITY does, at a tenth of its cost on tables this small (TRUNCATE replaces
+    every table's files: about 0.2 s a test). Read once per database: the schema is fixed."""
+    from sqlalchemy import MetaData, text
+
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _PG_RESET:
+        schema = MetaData()
+        schema.reflect(engine)
+        statements = [f'DELETE FROM "{t.name}"' for t in reversed(schema.sorted_tables) if t.name != "alembic_version"]
+        with engine.connect() as conn:
+            sequences = conn.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars().all()
+        _PG_RESET[key] = statements + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    return _PG_RESET[key]
+
+
 def reset_data(app) -> None:
     from sqlalchemy import inspect, text
 
@@ -138,11 +159,13 @@ def reset_data(app) -> None:
 
     with app.app_context():
         db.session.remove()
-        tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                for statement in _postgres_reset_statements(db.engine):
+                    conn.execute(text(statement))
+        else:
+            tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
+            with db.engine.begin() as conn:
                 conn.execute(text("PRAGMA foreign_keys=OFF"))
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
