@@ -30,7 +30,8 @@ def accounts(campaign):
 def shipped_password_hashing(clean_app, tmp_path):
     """Hash with the shipped setting (scrypt), not the cheap method the test app uses.
 
-    List it before `accounts` in a test's arguments so the accounts are made with it.
+    Request it with @pytest.mark.usefixtures: those are set up before the test's arguments,
+    so `accounts` are then made with it.
     """
     from questionnaire.settings import config_from_env
 

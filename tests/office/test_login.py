@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent, OfficeUser
@@ -14,7 +15,8 @@ def test_office_pages_require_login(client, accounts):
     assert "/office/login" in response.headers["Location"]
 
 
-def test_password_is_stored_hashed_and_login_is_audited(client, shipped_password_hashing, accounts, db_session):
+@pytest.mark.usefixtures("shipped_password_hashing")
+def test_password_is_stored_hashed_and_login_is_audited(client, accounts, db_session):
     user = db_session.get(OfficeUser, accounts.k1)
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
     response = login(client, "k1")
