@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+# Each dialect runs the migrations.
+pytestmark = pytest.mark.both_backends
+
 
 def test_the_migrated_schema_matches_the_models(clean_app):
     from alembic.autogenerate import compare_metadata

@@ -15,6 +15,9 @@ from questionnaire.intake.models import Response
 from questionnaire.tallies.models import TallyEntry
 from questionnaire.tallies import counting as tallies
 
+# Counting upserts, recount and burst windows have a PostgreSQL path and a SQLite one.
+pytestmark = pytest.mark.both_backends
+
 
 def counted(campaign_id, clean_only=False):
     q = select(func.coalesce(func.sum(TallyEntry.responses), 0)).where(TallyEntry.campaign_id == campaign_id)
