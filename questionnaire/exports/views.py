@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from questionnaire.campaigns import service as campaign_service
 from questionnaire.intake.channels import CHANNEL_LABELS
+from questionnaire.kernel.web.params import optional_int
 from questionnaire.extensions import db, redis_store
 from questionnaire.accounts.models import AuditEvent
 from questionnaire.org.models import OrgUnit
@@ -44,22 +45,13 @@ RUNNING = ("queued", "started", "deferred", "scheduled")
 
 
 
-def _optional_int(name: str) -> int | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
-
-
 def _form_request(campaign_id: int) -> ExportRequest:
     return ExportRequest(
         campaign_id=campaign_id,
         dataset=request.form.get("dataset", ""),
         fmt=request.form.get("fmt", ""),
-        unit_id=_optional_int("unit"),
-        questionnaire_id=_optional_int("questionnaire"),
+        unit_id=optional_int("unit"),
+        questionnaire_id=optional_int("questionnaire"),
         include_flagged=request.form.get("include_flagged") == "1",
         channel=request.form.get("channel") or None,
     )
@@ -106,14 +98,14 @@ def _recent_exports(limit: int = 10) -> list[AuditEvent]:
 @office_login_required
 def index():
     """Choose what to export: dataset, format, a narrower scope, flagged responses or not."""
-    return _form_page(_optional_int("campaign"))
+    return _form_page(optional_int("campaign"))
 
 
 @bp.post("")
 @office_login_required
 def start():
     """Tallies stream back at once; raw responses go to an RQ job with a progress page."""
-    campaign_id = _optional_int("campaign")
+    campaign_id = optional_int("campaign")
     if campaign_id is None:
         abort(400)
     req = _form_request(campaign_id)
