@@ -30,7 +30,7 @@ from questionnaire.tallies.queue import enqueue_where
 
 COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
            "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags")
+           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel")
 # Answer level weights: most residents are satisfied, a few say "don't know".
 RATING_WEIGHTS = {"5": 45, "4": 30, "3": 13, "2": 5, "1": 2, "dk": 5}
 
@@ -42,6 +42,7 @@ class _Entry:
     version: int
     evaluated_unit_id: int
     collected_unit_id: int
+    channel: str
 
 
 def _answer_sampler(definition: dict, rng: random.Random):
@@ -79,7 +80,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
             select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
             .where(Questionnaire.campaign_id == campaign_id))}
         entries = [_Entry(r.id, r.questionnaire_id, samplers[r.questionnaire_id][0], r.evaluated_unit_id,
-                          r.collected_unit_id)
+                          r.collected_unit_id, r.channel)
                    for r in conn.execute(select(CollectionPoint).where(CollectionPoint.campaign_id == campaign_id,
                                                                   CollectionPoint.is_enabled))]
     if not entries:
@@ -96,7 +97,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
                entry.collected_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
-               created, 0)
+               created, 0, entry.channel)
 
 
 def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chunk: int = 50_000) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from questionnaire.campaigns.definition import definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.org.models import OrgUnit
@@ -56,6 +57,7 @@ class ExportRequest:
     unit_id: int | None = None  # one county (with its townships), one township or one city unit
     questionnaire_id: int | None = None
     include_flagged: bool = True
+    channel: str | None = None  # one evaluation channel, or all
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,6 +100,8 @@ class Plan:
                 where.append(scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(CollectionPoint.questionnaire_id == self.request.questionnaire_id)
+        if self.request.channel is not None:
+            where.append(CollectionPoint.channel == self.request.channel)
         return where
 
     def response_where(self) -> list:
@@ -107,6 +111,8 @@ class Plan:
                 where.append(scope.clause(Response.collected_unit_id, Response.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(Response.questionnaire_id == self.request.questionnaire_id)
+        if self.request.channel is not None:
+            where.append(Response.channel == self.request.channel)
         if not self.request.include_flagged:
             where.append(Response.flags == 0)
         return where
@@ -135,6 +141,8 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
     """Check the request against the scope; anything outside it is NotInScope (404)."""
     if req.dataset not in DATASETS or req.fmt not in FORMATS:
         raise ExportRefused("请选择导出内容和文件格式")
+    if req.channel is not None and req.channel not in CHANNELS:
+        raise ExportRefused("请选择有效的评价渠道")
     if scope.role == "none":
         raise NotInScope()
     campaign = conn.execute(select(Campaign.id, Campaign.title, Campaign.settings)
@@ -215,6 +223,7 @@ def _readme_head(p: Plan, generated_at: datetime) -> list[list]:
         ["账号可见范围", p.scope_label],
         ["筛选范围", p.filter_label],
         ["问卷", qn],
+        ["评价渠道", CHANNEL_LABELS[req.channel] if req.channel else "全部渠道"],
         ["异常答卷", "包含（见“异常标记”列）" if req.include_flagged else "不包含（仅无异常标记的答卷）"],
         ["生成时间（北京时间）", china_time(generated_at).strftime("%Y-%m-%d %H:%M:%S")],
     ]

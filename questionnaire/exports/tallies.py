@@ -68,11 +68,12 @@ def _groups(conn: Connection, p: X.Plan) -> list[_Group]:
             unit_group(unit_id).responses[qn_id] += int(n)
     answer_flags = [] if p.request.include_flagged else [TallyAnswer.flags == 0]
     for unit_id, qn_id, question, value, n in conn.execute(
-        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value,
-               func.sum(TallyAnswer.responses))
+        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id,
+               TallyAnswer.value, func.sum(TallyAnswer.responses))
         .join(CollectionPoint, CollectionPoint.id == TallyAnswer.collection_point_id)
         .where(TallyAnswer.campaign_id == p.request.campaign_id, *p.entry_where(), *answer_flags)
-        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value)
+        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id,
+                  TallyAnswer.value)
     ):
         if qn_id in qn_ids:
             unit_group(unit_id).answers[qn_id][(question, value)] += int(n)

@@ -28,7 +28,9 @@ from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
 from questionnaire.exports.plan import ExportRefused, ExportRequest
 from questionnaire.extensions import db, redis_store
+from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.errors import NotInScope
+from questionnaire.kernel.web.params import optional_int
 from questionnaire.org.models import OrgUnit
 from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
 from workers.queues import EXPORTS, app_queue
@@ -44,23 +46,15 @@ RUNNING = ("queued", "started", "deferred", "scheduled")
 
 
 
-def _optional_int(name: str) -> int | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
-
-
 def _form_request(campaign_id: int) -> ExportRequest:
     return ExportRequest(
         campaign_id=campaign_id,
         dataset=request.form.get("dataset", ""),
         fmt=request.form.get("fmt", ""),
-        unit_id=_optional_int("unit"),
-        questionnaire_id=_optional_int("questionnaire"),
+        unit_id=optional_int("unit"),
+        questionnaire_id=optional_int("questionnaire"),
         include_flagged=request.form.get("include_flagged") == "1",
+        channel=request.form.get("channel") or None,
     )
 
 
@@ -87,7 +81,7 @@ def _form_page(campaign_id: int | None, error: str | None = None, status: int = 
     scope = current_scope()
     return render_template(
         "exports/index.html", campaigns=campaigns, campaign=campaign, units=_scoped_units(scope),
-        recent=_recent_exports(),
+        recent=_recent_exports(), channel_labels=CHANNEL_LABELS,
         scope_label=exports.scope_label(db.session.connection(), scope), datasets=exports.DATASETS,
         error=error, form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "1"},
     ), status
@@ -105,14 +99,14 @@ def _recent_exports(limit: int = 10) -> list[AuditEvent]:
 @office_login_required
 def index():
     """Choose what to export: dataset, format, a narrower scope, flagged responses or not."""
-    return _form_page(_optional_int("campaign"))
+    return _form_page(optional_int("campaign"))
 
 
 @bp.post("")
 @office_login_required
 def start():
     """Tallies stream back at once; raw responses go to an RQ job with a progress page."""
-    campaign_id = _optional_int("campaign")
+    campaign_id = optional_int("campaign")
     if campaign_id is None:
         abort(400)
     req = _form_request(campaign_id)

@@ -110,6 +110,7 @@ class SubmissionStore:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
         row = {
+            "channel": entry.channel,
             "campaign_id": entry.campaign_id,
             "questionnaire_id": entry.questionnaire_id,
             "questionnaire_version": entry.questionnaire_version,

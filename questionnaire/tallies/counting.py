@@ -129,7 +129,8 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
 
     flag_bursts(conn, campaign_id, policy, batch, flags_now, move)
     for r in batch:
-        delta.add(infos[r.collection_point_id], r.collection_point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
+        point_id = r.collection_point_id
+        delta.add(infos[point_id], point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
     _write_delta(conn, campaign_id, delta)
     _touch_state(conn, campaign_id, len(batch))
     return len(batch)

@@ -1,9 +1,11 @@
-"""Export pages: scope on every route, owner-only jobs, Chinese file names, audit, CSRF (both backends)."""
+"""Export pages: scope on every route, owner-only jobs, Chinese file names, audit, CSRF (the tests that
+run an export or read its job run on both backends)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent, OfficeUser
@@ -51,6 +53,7 @@ def test_the_form_offers_only_units_in_the_accounts_scope(login_as, campaign):
     assert "数据导出" in page  # the nav link in the office header
 
 
+@pytest.mark.both_backends  # a job streams rows from the database
 def test_raw_export_runs_as_a_job_then_downloads_under_its_chinese_name(login_as, campaign, respond, accounts):
     respond("K1T1", suggestion="-意见：路灯")
     respond("K2")
@@ -74,6 +77,7 @@ def test_raw_export_runs_as_a_job_then_downloads_under_its_chinese_name(login_as
     assert len(downloaded) == 1 and downloaded[0].detail["job"] == job_id
 
 
+@pytest.mark.both_backends  # job status and progress live in Redis
 def test_a_progress_page_of_a_running_export_refreshes_itself(login_as, campaign, clean_app, accounts):
     from rq.job import Job
 
@@ -132,6 +136,7 @@ def test_unknown_and_malformed_job_ids_are_not_found(login_as, campaign):
     assert client.get("/office/exports/jobs/not-a-job/status").status_code == 404
 
 
+@pytest.mark.both_backends  # streamed from the database in the request
 def test_tallies_stream_back_in_the_request_as_csv_and_xlsx(login_as, campaign, respond, accounts):
     respond("K1", gov="5")
     respond("K2", gov="3")
@@ -151,6 +156,7 @@ def test_tallies_stream_back_in_the_request_as_csv_and_xlsx(login_as, campaign, 
         (accounts.k2, "csv", "乙区（含所辖乡镇）"), (accounts.k2, "xlsx", "乙区（含所辖乡镇）")]
 
 
+@pytest.mark.both_backends  # a job streams rows from the database
 def test_a_csv_of_several_questionnaires_puts_them_side_by_side(login_as, campaign, respond):
     respond("K1", gov="5")
     respond("U1", gov="2")

@@ -43,7 +43,9 @@ SERVER_SETTINGS = {
 
 # Kept between tests (the campaign is imported once per session); every other table, whatever
 # later migrations add (responses, tallies, burst windows, audit...), is emptied before each test.
-CAMPAIGN_DEFINITION = {"alembic_version", "org_units", "campaigns", "questionnaires", "collection_points", "unit_targets"}
+CAMPAIGN_DEFINITION = {
+    "alembic_version", "org_units", "campaigns", "questionnaires", "collection_points", "unit_targets",
+}
 
 
 @dataclass

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from questionnaire.extensions import redis_store
 from questionnaire.kernel import keys
 from tests.factories import good_answers
+
+# Markers are rebuilt by streaming PostgreSQL rows (a server-side cursor) into the Redis server.
+pytestmark = pytest.mark.both_backends
 
 
 def submit(client, code):

@@ -340,6 +340,7 @@ def test_forged_device_cookie_on_the_form_is_a_new_participant(clean_app, campai
 # ---------------------------------------------------------------------------------------------
 # 5. Replayed idempotency keys.
 
+@pytest.mark.both_backends  # the writer's conflict on submission_id
 def test_replayed_submission_id_with_different_answers_is_a_409_and_the_first_answers_stay(client, campaign):
     url = submit_url(campaign.codes["K1"])
     headers = {TOKEN_HEADER: client.get(f"/api/v1/entries/{campaign.codes['K1']}").get_json()["participant_token"]}
@@ -353,6 +354,7 @@ def test_replayed_submission_id_with_different_answers_is_a_409_and_the_first_an
     assert len(rows) == 1 and rows[0].answers["gov"] == "5" and rows[0].answers["suggestion"] == "第一次"
 
 
+@pytest.mark.both_backends  # the writer's conflict on submission_id
 def test_someone_elses_submission_id_is_a_409_for_a_new_participant(clean_app, campaign):
     url = submit_url(campaign.codes["K1"])
     first = body()
@@ -364,6 +366,7 @@ def test_someone_elses_submission_id_is_a_409_for_a_new_participant(clean_app, c
     assert [r.answers for r in stored()] == [first["answers"]]
 
 
+@pytest.mark.both_backends  # the writer's conflict on submission_id
 def test_resubmitting_a_form_with_changed_answers_is_refused_not_thanked(client, campaign):
     code = campaign.codes["K1"]
     token = form_token(client, code)

@@ -26,6 +26,21 @@ def accounts(campaign):
     )
 
 
+@pytest.fixture
+def shipped_password_hashing(clean_app, tmp_path):
+    """Hash with the shipped setting (scrypt), not the cheap method the test app uses.
+
+    Request it with @pytest.mark.usefixtures: those are set up before the test's arguments,
+    so `accounts` are then made with it.
+    """
+    from questionnaire.settings import config_from_env
+
+    test_method = clean_app.config["PASSWORD_HASH_METHOD"]
+    clean_app.config["PASSWORD_HASH_METHOD"] = config_from_env({}, str(tmp_path))["PASSWORD_HASH_METHOD"]
+    yield
+    clean_app.config["PASSWORD_HASH_METHOD"] = test_method
+
+
 def login(client, username, password=PASSWORD):
     return client.post("/office/login", data={"username": username, "password": password})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent, OfficeUser
@@ -14,6 +15,7 @@ def test_office_pages_require_login(client, accounts):
     assert "/office/login" in response.headers["Location"]
 
 
+@pytest.mark.usefixtures("shipped_password_hashing")
 def test_password_is_stored_hashed_and_login_is_audited(client, accounts, db_session):
     user = db_session.get(OfficeUser, accounts.k1)
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")

@@ -13,6 +13,9 @@ from questionnaire.intake.services import entry_catalog
 from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
 from tests.factories import good_answers
 
+# The writer (ON CONFLICT per dialect, a kept psycopg connection) and the Redis claim.
+pytestmark = pytest.mark.both_backends
+
 
 def store_for(app, redis_client=None) -> SubmissionStore:
     return SubmissionStore(engine=db.engine, redis=redis_client or redis_store.client(app),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.demo import synthetic
@@ -13,6 +14,9 @@ from questionnaire.intake.submissions import Outcome, Participant, Submission
 from questionnaire.tallies import counting as tallies
 from questionnaire.tallies import queue as tally_queue
 from tests.factories import good_answers
+
+# The queue is claimed with SKIP LOCKED and vacuumed on PostgreSQL only; synthetic rows are COPYed there.
+pytestmark = pytest.mark.both_backends
 
 
 def queued_ids(campaign_id):

@@ -93,7 +93,8 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
 
 def scoped_entry(session: Session, scope: Scope, entry_id: int) -> CollectionPoint:
     entry = session.scalar(select(CollectionPoint).where(
-        CollectionPoint.id == entry_id, scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)))
+        CollectionPoint.id == entry_id,
+        scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)))
     if entry is None:
         raise NotInScope()
     return entry
