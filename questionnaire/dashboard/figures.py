@@ -24,8 +24,9 @@ from sqlalchemy import case, func, select
 
 from questionnaire.dashboard import pace
 from questionnaire.campaigns.definition import Definition, definition_from_data
-from questionnaire.campaigns.scales import DONT_KNOW, WEIGHTS
-from questionnaire.tallies.arithmetic import hour_of, satisfaction
+from questionnaire.campaigns.scales import DONT_KNOW
+from questionnaire.campaigns.scoring import rate_points
+from questionnaire.tallies.arithmetic import hour_of
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
 from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
@@ -230,7 +231,7 @@ def _rating_points(data: Loaded, entry_ids: Iterable[int]) -> dict[tuple[int, st
         counts = data.answers.get(ep_id, {})
         for q in defn.rating_questions():
             pairs = [(value, n) for (qid, value), n in counts.items() if qid == q.id]
-            points, rated = satisfaction(pairs, WEIGHTS[q.scale or "satisfaction"])
+            points, rated = rate_points(pairs, q.scale)
             acc = sums[(meta.questionnaire_id, q.id)]
             acc[0] += points
             acc[1] += rated
@@ -316,7 +317,7 @@ def question_rows(data: Loaded, entry_ids: Iterable[int] | None = None) -> list[
             options += [OptionCount(v, v, n) for v, n in sorted(counts.items()) if v not in known]
             fig = QuestionFigures(defn.title, q.id, q.title, q.type, sum(counts.values()), options)
             if q.type == "rating":
-                points, rated = satisfaction(counts.items(), WEIGHTS[q.scale or "satisfaction"])
+                points, rated = rate_points(counts, q.scale)
                 fig.dont_know, fig.rated = counts.get(DONT_KNOW, 0), rated
                 fig.rate = points / rated if rated else None
             out.append(fig)
