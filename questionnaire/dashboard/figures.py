@@ -9,13 +9,14 @@ over entry points:
 - a township / city unit = entry points whose poster unit it is;
 - a satisfaction rate = weighted points / rated answers, both summed before dividing
   ("不了解" is left out of both, see campaigns/scoring.py);
-- a satisfaction index = the mean of the rates of the rating questions that have rated
-  answers in that scope (each question weighs the same, like equal indicators).
+- a satisfaction index (满意度指数) = the mean of the rates of the rating questions that
+  have rated answers in that scope (each question weighs the same, like equal indicators;
+  `scoring.satisfaction_index`, the same function as the tallies export).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Iterable
@@ -25,7 +26,7 @@ from sqlalchemy import case, func, select
 from questionnaire.dashboard import pace
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.scales import DONT_KNOW
-from questionnaire.campaigns.scoring import rate_points
+from questionnaire.campaigns.scoring import rate_points, satisfaction_index
 from questionnaire.tallies.arithmetic import hour_of
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
 from questionnaire.intake.models import EntryPoint
@@ -97,7 +98,7 @@ class LeagueRow:
     flagged: int
     target: int | None
     share: float | None          # percent of its own target
-    satisfaction: float | None   # satisfaction index, percent
+    satisfaction_index: float | None   # percent, see campaigns/scoring.py
     county_id: int | None = None
 
 
@@ -112,7 +113,7 @@ class Summary:
     share: float | None
     last_24h: int | None
     projection: pace.Projection
-    satisfaction: float | None
+    satisfaction_index: float | None
     as_of: datetime | None
     opens_at: datetime
     closes_at: datetime
@@ -220,28 +221,25 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
 
 # --- sums over entry points -------------------------------------------------------------
 
-def _rating_points(data: Loaded, entry_ids: Iterable[int]) -> dict[tuple[int, str], tuple[int, int]]:
-    """(questionnaire, rating question) -> (points, rated) summed over the entries."""
-    sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+def _rating_counts(data: Loaded, entry_ids: Iterable[int]) -> tuple[dict, dict]:
+    """Option counts per (questionnaire, rating question) summed over the entries, and their scales."""
+    counts: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    scales: dict[tuple[int, str], str | None] = {}
     for ep_id in entry_ids:
-        meta = data.entries[ep_id]
-        defn = data.definitions.get(meta.questionnaire_id)
+        qn_id = data.entries[ep_id].questionnaire_id
+        defn = data.definitions.get(qn_id)
         if defn is None:
             continue
-        counts = data.answers.get(ep_id, {})
-        for q in defn.rating_questions():
-            pairs = [(value, n) for (qid, value), n in counts.items() if qid == q.id]
-            points, rated = rate_points(pairs, q.scale)
-            acc = sums[(meta.questionnaire_id, q.id)]
-            acc[0] += points
-            acc[1] += rated
-    return {k: (v[0], v[1]) for k, v in sums.items()}
+        rating = {q.id: q.scale for q in defn.rating_questions()}
+        for (qid, value), n in data.answers.get(ep_id, {}).items():
+            if qid in rating:
+                counts[(qn_id, qid)][value] += n
+                scales[(qn_id, qid)] = rating[qid]
+    return counts, scales
 
 
-def satisfaction_index(data: Loaded, entry_ids: Iterable[int]) -> float | None:
-    """Mean over rating questions of each question's weighted rate (questions without rated answers skipped)."""
-    rates = [points / rated for points, rated in _rating_points(data, entry_ids).values() if rated]
-    return sum(rates) / len(rates) if rates else None
+def _satisfaction_index(data: Loaded, entry_ids: Iterable[int]) -> float | None:
+    return satisfaction_index(*_rating_counts(data, entry_ids))
 
 
 def _row(data: Loaded, unit: UnitInfo, entry_ids: list[int]) -> LeagueRow:
@@ -249,7 +247,7 @@ def _row(data: Loaded, unit: UnitInfo, entry_ids: list[int]) -> LeagueRow:
     target = data.targets.get(unit.id)
     return LeagueRow(unit.id, unit.code, unit.name, unit.kind, responses,
                      sum(data.flagged.get(e, 0) for e in entry_ids), target, pace.share(responses, target),
-                     satisfaction_index(data, entry_ids), unit.county_id)
+                     _satisfaction_index(data, entry_ids), unit.county_id)
 
 
 def _units_of(data: Loaded, kind: str, county_id: int | None = None) -> list[UnitInfo]:
@@ -289,7 +287,8 @@ def entry_rows(data: Loaded, county_id: int | None = None) -> list[dict]:
             continue
         rows.append({"entry_id": e.id, "code": e.code, "poster_unit": e.poster_name, "poster_kind": e.poster_kind,
                      "evaluated_unit": e.evaluated_name, "responses": data.responses.get(e.id, 0),
-                     "flagged": data.flagged.get(e.id, 0), "satisfaction": satisfaction_index(data, [e.id])})
+                     "flagged": data.flagged.get(e.id, 0),
+                     "satisfaction_index": _satisfaction_index(data, [e.id])})
     return rows
 
 
@@ -342,7 +341,7 @@ def summary(data: Loaded, now: datetime | None = None) -> Summary:
     return Summary(c.id, c.title, total, sum(data.flagged.values()), data.include_flagged, target,
                    pace.share(total, target), last_24h,
                    pace.project(total, target, last_24h, now, c.closes_at),
-                   satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at)
+                   _satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at)
 
 
 def series(data: Loaded, now: datetime | None = None) -> Series:

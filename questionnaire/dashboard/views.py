@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
 
-SORT_KEYS = ("name", "responses", "share", "satisfaction", "flagged")
-SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction": "满意度指数",
+SORT_KEYS = ("name", "responses", "share", "satisfaction_index", "flagged")
+SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction_index": "满意度指数",
                "flagged": "标记答卷"}
 
 

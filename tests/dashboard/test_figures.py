@@ -39,16 +39,16 @@ def test_county_league_sums_the_county_and_its_townships(answered):
     assert (counties["K1"].responses, counties["K1"].flagged) == (3, 1)
     assert (counties["K2"].responses, counties["K2"].flagged) == (1, 0)
     # K1: gov (100+60+80)/3 = 80, security (80+30+80)/3 = 63.33, transport 100/1 (two 不了解 left out)
-    assert counties["K1"].satisfaction == pytest.approx((80 + 190 / 3 + 100) / 3)
+    assert counties["K1"].satisfaction_index == pytest.approx((80 + 190 / 3 + 100) / 3)
     # K2: gov 0, security 100, transport 60
-    assert counties["K2"].satisfaction == pytest.approx(160 / 3)
+    assert counties["K2"].satisfaction_index == pytest.approx(160 / 3)
 
 
 def test_flagged_responses_are_kept_and_shown_on_request(answered):
     counties = rows_by_code(figures.county_league(db.session, answered.id, ADMIN, include_flagged=True))
     assert counties["K1"].responses == 4
     # with the speeder's 1/1/1: gov 240/4 = 60, security 190/4 = 47.5, transport (100+0)/2 = 50
-    assert counties["K1"].satisfaction == pytest.approx((60 + 47.5 + 50) / 3)
+    assert counties["K1"].satisfaction_index == pytest.approx((60 + 47.5 + 50) / 3)
     clean = figures.campaign_summary(db.session, answered.id, ADMIN, include_flagged=False)
     every = figures.campaign_summary(db.session, answered.id, ADMIN, include_flagged=True)
     assert (clean.total, clean.flagged) == (5, 1)
@@ -76,9 +76,9 @@ def test_township_unit_and_entry_figures(answered):
                                                     county_id=answered.units["K1"].id))
     assert set(townships) == {"K1T1", "K1T2"}
     assert (townships["K1T1"].responses, townships["K1T2"].responses) == (1, 0)
-    assert townships["K1T2"].satisfaction is None
+    assert townships["K1T2"].satisfaction_index is None
     units = figures.unit_league(db.session, answered.id, ADMIN, False)
-    assert [(u.code, u.responses, u.satisfaction) for u in units] == [("U1", 1, 100)]
+    assert [(u.code, u.responses, u.satisfaction_index) for u in units] == [("U1", 1, 100)]
     entries = {e["code"]: e for e in figures.entry_figures(db.session, answered.id, ADMIN, False)}
     assert entries[answered.codes["K1"]]["responses"] == 2
     assert entries[answered.codes["K1"]]["flagged"] == 1
