@@ -25,6 +25,7 @@ from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.definition import definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.submissions import receipt_no
 from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.errors import ServiceError
 from questionnaire.kernel.errors import NotInScope
@@ -171,11 +172,6 @@ def build(conn: Connection, p: Plan, generated_at: datetime, yield_per: int = 20
     from questionnaire.exports import tallies as export_tallies
 
     return export_tallies.dataset(conn, p, generated_at, csv=p.request.fmt == "csv")
-
-
-def receipt_no(submission_id: str) -> str:
-    """The receipt number residents were shown (services.submissions.Receipt.receipt_no)."""
-    return (submission_id or "").replace("-", "")[:10].upper()
 
 
 def china_time(moment: datetime | None) -> datetime | None:

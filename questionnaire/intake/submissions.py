@@ -59,6 +59,12 @@ class Submission:
     user_agent_class: str | None = None
 
 
+def receipt_no(submission_id: str | None) -> str:
+    """The receipt number a resident is shown (and the raw export lists): 10 characters of the
+    submission id, enough to find an answer when someone asks about it."""
+    return (submission_id or "").replace("-", "")[:10].upper()
+
+
 @dataclass(frozen=True)
 class Receipt:
     outcome: Outcome
@@ -68,7 +74,7 @@ class Receipt:
 
     @property
     def receipt_no(self) -> str:
-        return (self.submission_id or "").replace("-", "")[:10].upper()
+        return receipt_no(self.submission_id)
 
 
 @dataclass
