@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from questionnaire.campaigns.schedule import has_closed
+
 CHINA = timezone(timedelta(hours=8), "CST")
 HOURS_PER_DAY = 24
 
@@ -39,7 +41,7 @@ def project(total: int, target: int | None, last_24h: int | None, now: datetime,
     if total >= target:
         return Projection("reached", "已达到目标")
     remaining = target - total
-    if now >= closes_at:
+    if has_closed(closes_at, now):
         return Projection("closed", f"调查已结束，距目标还差 {remaining:,} 份")
     days_left = (closes_at - now).total_seconds() / 86400
     needed = math.ceil(remaining / days_left) if days_left > 0 else None

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from questionnaire.campaigns import schedule
 from questionnaire.channels.qr.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
@@ -44,19 +45,15 @@ class ResolvedEntry:
     poster_unit_name: str
 
     def status_at(self, now: datetime) -> str:
-        if now < self.opens_at:
-            return "not_open"
-        if now >= self.closes_at:
-            return "closed"
-        return "open"
+        return schedule.status_at(self.opens_at, self.closes_at, now)
 
     def ensure_open(self, now: datetime) -> None:
         if not self.is_enabled:
             raise EntryDisabled()
         status = self.status_at(now)
-        if status == "not_open":
+        if status == schedule.NOT_OPEN:
             raise CampaignNotOpen(opens_at=self.opens_at)
-        if status == "closed":
+        if status == schedule.CLOSED:
             raise CampaignClosed()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from questionnaire.campaigns import schedule
 from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.definition import definition_from_data
 from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
@@ -309,7 +310,8 @@ def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:
     """Campaigns worth a periodic run: open ones, plus any with uncounted rows."""
     now = now or datetime.now(timezone.utc)
     with engine.connect() as conn:
-        ids = set(conn.execute(select(Campaign.id).where(Campaign.opens_at <= now, Campaign.closes_at > now)).scalars())
+        ids = set(conn.execute(select(Campaign.id).where(
+            schedule.open_clause(Campaign.opens_at, Campaign.closes_at, now))).scalars())
         ids.update(campaigns_with_backlog(conn))
     return sorted(ids)
 
