@@ -32,6 +32,7 @@ from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
 from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
+from questionnaire.kernel.china_time import china_date
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.scope import Scope
 
@@ -348,8 +349,8 @@ def series(data: Loaded, now: datetime | None = None) -> Series:
     now = now or datetime.now(timezone.utc)
     current = hour_of(now.timestamp())
     c = data.campaign
-    last_day = min(pace.china_date(now), pace.china_date(c.closes_at))
-    first_day = pace.china_date(c.opens_at)
+    last_day = min(china_date(now), china_date(c.closes_at))
+    first_day = china_date(c.opens_at)
     return Series(
         hourly=[{"hour": h, "label": pace.hour_label(h), "responses": n}
                 for h, n in pace.hourly(data.hours, current, HOURLY_POINTS)],

@@ -27,7 +27,7 @@ from questionnaire.dashboard import figures
 from questionnaire.org.scope import Scope
 from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
-from questionnaire.kernel.web.http import format_cst
+from questionnaire.kernel.china_time import format_china_time
 from workers.tally_jobs import catch_up_inline
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
     summary = figures.summary(data, now)
     return {
         "summary": summary,
-        "as_of_label": format_cst(summary.as_of, "%H:%M:%S") if summary.as_of else "",
+        "as_of_label": format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else "",
         "counties": figures.county_rows(data) if county_id is None else [],
         # A township's own account has no county table: its township row stands in for it.
         "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],

@@ -15,7 +15,7 @@ point, question and option), summed per county, township and city unit.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
@@ -27,11 +27,11 @@ from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.intake.submissions import receipt_no
 from questionnaire.org.models import OrgUnit
+from questionnaire.kernel.china_time import china_time, format_china_time
 from questionnaire.kernel.errors import ServiceError
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.scope import Scope
 
-CHINA_OFFSET = timedelta(hours=8)
 DATASETS = {"responses": "原始答卷", "tallies": "统计汇总"}
 FORMATS = ("xlsx", "csv")
 CLIENT_LABELS = {"wechat": "微信", "browser": "浏览器", "api": "接口"}
@@ -174,15 +174,6 @@ def build(conn: Connection, p: Plan, generated_at: datetime, yield_per: int = 20
     return export_tallies.dataset(conn, p, generated_at, csv=p.request.fmt == "csv")
 
 
-def china_time(moment: datetime | None) -> datetime | None:
-    """Naive China time (UTC+8), whole seconds: what Excel shows and sorts as a date."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return (moment + CHINA_OFFSET).replace(microsecond=0)
-
-
 def user_agent_label(ua_class: str | None) -> str:
     if not ua_class:
         return ""
@@ -219,7 +210,7 @@ def _readme_head(p: Plan, generated_at: datetime) -> list[list]:
         ["筛选范围", p.filter_label],
         ["问卷", qn],
         ["异常答卷", "包含（见“异常标记”列）" if req.include_flagged else "不包含（仅无异常标记的答卷）"],
-        ["生成时间（北京时间）", china_time(generated_at).strftime("%Y-%m-%d %H:%M:%S")],
+        ["生成时间（北京时间）", format_china_time(generated_at, "%Y-%m-%d %H:%M:%S")],
     ]
 
 
@@ -232,7 +223,7 @@ def _flags_legend(p: Plan) -> list[list]:
 
 def filename(p: Plan, generated_at: datetime) -> str:
     where = p.filter_label if p.filter_scope is not None else p.scope_label.split("（")[0]
-    stamp = china_time(generated_at).strftime("%Y%m%d-%H%M")
+    stamp = format_china_time(generated_at, "%Y%m%d-%H%M")
     return f"{p.campaign['title']}-{DATASETS[p.request.dataset]}-{where}-{stamp}"
 
 

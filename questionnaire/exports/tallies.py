@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
 from questionnaire.intake.models import EntryPoint
+from questionnaire.kernel.china_time import format_china_time
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
 from questionnaire.exports import plan as X
 
@@ -152,7 +153,7 @@ def dataset(conn: Connection, p: X.Plan, generated_at: datetime, csv: bool = Fal
 
     def readme(counts: dict, sheets: dict) -> list[list]:
         out = X._readme_head(p, generated_at)
-        out.append(["统计截至（北京时间）", X.china_time(as_of).strftime("%Y-%m-%d %H:%M:%S") if as_of else "尚未统计"])
+        out.append(["统计截至（北京时间）", format_china_time(as_of, "%Y-%m-%d %H:%M:%S") or "尚未统计"])
         out.append(["说明", "统计表由后台定时增量更新；逐条核对请使用“原始答卷”导出"])
         out.append(["满意率算法", "非常满意100%、满意80%、一般60%、不满意30%、非常不满意0%加权平均；“不了解”不计入"])
         out.append(["满意度指数", "该单位各评分题满意率的算术平均（每题权重相同，无有效评分的题不计入），与实时看板一致"])
