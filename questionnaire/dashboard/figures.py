@@ -24,11 +24,12 @@ from typing import Iterable
 from sqlalchemy import case, func, select
 
 from questionnaire.dashboard import pace
-from questionnaire.campaigns.definition import Definition, definition_from_data
+from questionnaire.campaigns.definition import Definition
 from questionnaire.campaigns.scales import DONT_KNOW
 from questionnaire.campaigns.scoring import rate_points, satisfaction_index
 from questionnaire.tallies.arithmetic import hour_of
-from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
+from questionnaire.campaigns.models import Campaign, UnitTarget
+from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
@@ -206,10 +207,7 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
         query = query.where(TallyHour.owner_unit_id == (scope.unit_id if hours_available else -1))
     hours = {int(h): int(n) for h, n in conn.execute(_flag_filter(query, TallyHour.flags, include_flagged))}
 
-    definitions = {
-        qid: definition_from_data(data) for qid, data in conn.execute(
-            select(Questionnaire.id, Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id))
-    }
+    definitions = load_definitions(conn, campaign_id)
     units = {row[0]: UnitInfo(*row) for row in conn.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind, OrgUnit.county_id, OrgUnit.sort_order)
         .where(scope.org_unit_clause()))}

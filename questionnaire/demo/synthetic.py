@@ -23,8 +23,9 @@ from typing import Iterator
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from questionnaire.campaigns.definition import answers_digest, definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.definition import Definition, answers_digest
+from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.tallies.queue import enqueue_where
 
@@ -44,8 +45,7 @@ class _Entry:
     poster_unit_id: int
 
 
-def _answer_sampler(definition: dict, rng: random.Random):
-    defn = definition_from_data(definition)
+def _answer_sampler(defn: Definition, rng: random.Random):
     plan = []
     for q in defn.questions:
         if q.type == "rating":
@@ -75,9 +75,8 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
         if campaign is None:
             raise LookupError(f"campaign {campaign_id} does not exist")
-        samplers = {qid: (version, _answer_sampler(data, rng)) for qid, version, data in conn.execute(
-            select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
-            .where(Questionnaire.campaign_id == campaign_id))}
+        samplers = {qn.id: (qn.version, _answer_sampler(qn.definition, rng))
+                    for qn in load_questionnaires(conn, campaign_id).values()}
         entries = [_Entry(r.id, r.questionnaire_id, samplers[r.questionnaire_id][0], r.evaluated_unit_id,
                           r.poster_unit_id)
                    for r in conn.execute(select(EntryPoint).where(EntryPoint.campaign_id == campaign_id,

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from questionnaire.tallies import flag_rules as F
-from questionnaire.campaigns.definition import definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.intake.submissions import receipt_no
 from questionnaire.org.models import OrgUnit
@@ -150,8 +150,7 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
             filter_scope, filter_label = Scope(role="county", county_id=unit.id), f"{unit.name}（含所辖乡镇）"
         else:
             filter_scope, filter_label = Scope(role="unit", unit_id=unit.id), unit.name
-    rows = conn.execute(select(Questionnaire.id, Questionnaire.key, Questionnaire.title, Questionnaire.definition)
-                        .where(Questionnaire.campaign_id == req.campaign_id).order_by(Questionnaire.id)).all()
+    rows = list(load_questionnaires(conn, req.campaign_id).values())
     if req.questionnaire_id is not None:
         rows = [r for r in rows if r.id == req.questionnaire_id]
         if not rows:
@@ -160,7 +159,7 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
                   scope_label(conn, scope), filter_label, filter_scope)
     used = set(conn.execute(select(EntryPoint.questionnaire_id).where(*result.entry_where()).distinct()).scalars())
     result.questionnaires = [
-        {"id": r.id, "key": r.key, "title": r.title, "definition": definition_from_data(r.definition)}
+        {"id": r.id, "key": r.key, "title": r.title, "definition": r.definition}
         for r in rows if r.id in used or not used
     ]
     return result

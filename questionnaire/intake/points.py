@@ -22,6 +22,7 @@ from questionnaire.campaigns import schedule
 from questionnaire.channels.qr.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import EntryPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, EntryNotFound
@@ -129,13 +130,7 @@ def load_campaign_entries(session: Session, code: str) -> dict[str, ResolvedEntr
     if campaign_id is None:
         return {}
     # Definitions once per questionnaire (a campaign has a few, and thousands of codes).
-    definitions = {
-        (qid, version): definition_from_data(data)
-        for qid, version, data in session.execute(
-            select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
-            .where(Questionnaire.campaign_id == campaign_id)
-        )
-    }
+    definitions = {(qn.id, qn.version): qn.definition for qn in load_questionnaires(session, campaign_id).values()}
     entries = {}
     for row in session.execute(_entry_select().where(EntryPoint.campaign_id == campaign_id)):
         definition = definitions.get((row.questionnaire_id, row.version))

@@ -24,9 +24,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from questionnaire.campaigns import schedule
 from questionnaire.tallies import flag_rules as F
-from questionnaire.campaigns.definition import definition_from_data
+from questionnaire.campaigns.service import load_definitions
 from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.models import Campaign
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
@@ -52,12 +52,8 @@ def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
 
 def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
     """Per entry point: its owner scope and which questions get option counts."""
-    countable: dict[int, frozenset[str]] = {}
-    for qid, data in conn.execute(
-        select(Questionnaire.id, Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)
-    ):
-        defn = definition_from_data(data)
-        countable[qid] = frozenset(q.id for q in defn.questions if q.type in ("rating", "choice"))
+    countable = {qid: frozenset(q.id for q in defn.questions if q.type in ("rating", "choice"))
+                 for qid, defn in load_definitions(conn, campaign_id).items()}
     infos = {}
     for ep_id, q_id, unit_id, county_id in conn.execute(
         select(EntryPoint.id, EntryPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
@@ -69,10 +65,7 @@ def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]
 
 
 def _rating_ids(conn: Connection, campaign_id: int) -> frozenset[str]:
-    ids: set[str] = set()
-    for (data,) in conn.execute(select(Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)):
-        ids.update(q.id for q in definition_from_data(data).rating_questions())
-    return frozenset(ids)
+    return frozenset(q.id for defn in load_definitions(conn, campaign_id).values() for q in defn.rating_questions())
 
 
 def _policy(conn: Connection, campaign_id: int) -> F.FlagPolicy:
