@@ -305,9 +305,7 @@ def question_rows(data: Loaded, entry_ids: Iterable[int] | None = None) -> list[
         defn = data.definitions.get(q_id)
         if defn is None:
             continue
-        for q in defn.questions:
-            if q.type not in ("rating", "choice"):
-                continue
+        for q in defn.tallied_questions():
             counts = per_q[q_id][q.id]
             known = {o.value for o in q.options}
             options = [OptionCount(o.value, o.label, counts.get(o.value, 0)) for o in q.options]

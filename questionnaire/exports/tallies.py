@@ -130,8 +130,8 @@ def _detail_rows(groups: list[_Group], p: X.Plan):
             counts = g.answers[qn["id"]]
             head = [LEVELS[g.level], g.county, g.unit, qn["title"], g.responses[qn["id"]], _index(g, qn)]
             for i, q in enumerate(qn["definition"].questions, 1):
-                if q.type == "text":
-                    continue  # free text is not tallied; it is in the raw export
+                if not q.is_tallied:
+                    continue  # free text is in the raw export
                 per_option = {o.value: counts.get((q.id, o.value), 0) for o in q.options}
                 answered = sum(per_option.values())
                 rate = _rate(weighted_rate(per_option, q.scale)) if q.type == "rating" else None

@@ -52,7 +52,7 @@ def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
 
 def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
     """Per entry point: its owner scope and which questions get option counts."""
-    countable = {qid: frozenset(q.id for q in defn.questions if q.type in ("rating", "choice"))
+    countable = {qid: frozenset(q.id for q in defn.tallied_questions())
                  for qid, defn in load_definitions(conn, campaign_id).items()}
     infos = {}
     for ep_id, q_id, unit_id, county_id in conn.execute(
