@@ -1,6 +1,6 @@
 """Rebuild what Redis holds for a campaign from PostgreSQL (after a flush, a failover, a restore).
 
-Redis only holds derived state: the dedup markers ('d:<submission_id>' per
+Redis only holds derived state: the dedup markers (`keys.done_marker` per
 participant) and the accepted counter. Both are recomputed from the responses
 table, streamed with a server-side cursor and written in pipelines, so a
 1.2 M-response campaign rebuilds in seconds without loading it into memory.
@@ -77,7 +77,7 @@ def rebuild_campaign(engine: Engine, client: redis.Redis, campaign_id: int,
         for part in rows.partitions(BATCH):
             pipe = client.pipeline(transaction=False)
             for phash, submission_id in part:
-                pipe.set(keys.participant(campaign_id, phash), f"d:{submission_id}", ex=ttl)
+                pipe.set(keys.participant(campaign_id, phash), keys.done_marker(submission_id), ex=ttl)
             pipe.execute()
             written += len(part)
         # Counted after the markers: a response committed meanwhile is in the count at worst

@@ -2,7 +2,7 @@
 
 Order of truth:
 1. Redis `SET NX` on the participant key is the fast path: a committed marker
-   (`d:<submission_id>`) refuses a second answer without touching PostgreSQL.
+   (`keys.done_marker`) refuses a second answer without touching PostgreSQL.
 2. The unique constraint (campaign_id, participant_hash) is the truth: the
    insert uses ON CONFLICT DO NOTHING, so concurrent double submits, a flushed
    Redis or a Redis outage can never store two answers for one person.
@@ -108,9 +108,9 @@ class SubmissionStore:
         marker_key = keys.participant(entry.campaign_id, phash)
         marker_ttl = entry.closes_at + MARKER_GRACE - now
 
-        claim = Claim(marker_key, f"p:{sub.submission_id}", int(marker_ttl.total_seconds()))
-        fast = (admission or Admission()).admit(self.redis, claim)
-        if fast is not None and fast.startswith("d:") and fast[2:] != sub.submission_id:
+        claim = Claim(marker_key, keys.in_flight_marker(sub.submission_id), int(marker_ttl.total_seconds()))
+        holder = keys.done_submission((admission or Admission()).admit(self.redis, claim))
+        if holder is not None and holder != sub.submission_id:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
         row = {
@@ -199,14 +199,15 @@ class SubmissionStore:
     def _mark_done(self, key: str, submission_id: str, ttl: timedelta) -> None:
         """The committed marker; after a refusal it puts back one that Redis lost (flush, restart)."""
         try:
-            self.redis.set(key, f"d:{submission_id}", ex=max(int(ttl.total_seconds()), 60))
+            self.redis.set(key, keys.done_marker(submission_id), ex=max(int(ttl.total_seconds()), 60))
         except redis.RedisError:
             pass  # PostgreSQL already refuses the duplicate; the marker is only a shortcut
 
     def _release(self, key: str, submission_id: str) -> None:
         """Drop our in-flight marker so a failed attempt does not lock the person out."""
         try:
-            if self.redis.get(key) in (f"p:{submission_id}".encode(), f"p:{submission_id}"):
+            marker = keys.in_flight_marker(submission_id)
+            if self.redis.get(key) in (marker.encode(), marker):
                 self.redis.delete(key)
         except redis.RedisError:
             pass
