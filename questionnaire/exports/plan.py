@@ -26,6 +26,7 @@ from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import EntryPoint, Response
 from questionnaire.intake.submissions import receipt_no
+from questionnaire.org.kinds import kind_label
 from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.china_time import china_time, format_china_time
 from questionnaire.kernel.errors import ServiceError
@@ -195,7 +196,7 @@ def _org_names(conn: Connection) -> dict[int, tuple]:
 def _county_name(orgs: dict, unit_id: int) -> str:
     name, kind, county_id, _ = orgs[unit_id]
     if kind == "city_unit":
-        return "市直单位"
+        return kind_label(kind)  # city units belong to no county: their kind stands in the 县区 column
     return orgs[county_id][0] if county_id in orgs else name
 
 

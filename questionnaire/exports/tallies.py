@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
 from questionnaire.intake.models import EntryPoint
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.org.kinds import kind_label
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
 from questionnaire.exports import plan as X
 
@@ -26,7 +27,8 @@ SUMMARY_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", IN
 # The group's index is repeated on each of its detail rows: the CSV holds only this table.
 DETAIL_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", INDEX_COLUMN, "题号", "题目", "选项", "人数",
                  "占比（%）", "本题满意率（%）"]
-LEVELS = {"all": "合计", "county_total": "县区合计", "county": "县区本级", "township": "乡镇", "city_unit": "市直单位"}
+LEVELS = {"all": "合计", "county_total": "县区合计", "county": "县区本级",
+          "township": kind_label("township"), "city_unit": kind_label("city_unit")}
 
 
 class _Group:
