@@ -27,6 +27,7 @@ from questionnaire.campaigns.definition import Definition, answers_digest
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.kernel.dialect import is_postgres
 from questionnaire.tallies.queue import enqueue_where
 
 COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "entry_point_id", "evaluated_unit_id",
@@ -105,7 +106,7 @@ def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chu
     # This run's rows, found by their participant prefix, are queued in the writing transaction.
     this_run = (Response.__table__.c.campaign_id == campaign_id) & Response.__table__.c.participant_hash.like(
         f"synthetic-{run}-%")
-    if engine.dialect.name == "postgresql":
+    if is_postgres(engine):
         return _copy(engine, rows, this_run)
     written = 0
     batch: list[dict] = []
