@@ -36,11 +36,6 @@ def scans(campaign_id: int) -> str:
     return f"{PREFIX}:{campaign_id}:scans"
 
 
-def accepted(campaign_id: int) -> str:
-    """Counter of accepted responses (a fast hint; the tally tables are the figures)."""
-    return f"{PREFIX}:{campaign_id}:accepted"
-
-
 def lock(name: str) -> str:
     return f"{PREFIX}:lock:{name}"
 
