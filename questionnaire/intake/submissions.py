@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Callable, Mapping
+from typing import Mapping
 
 import redis
 from sqlalchemy.engine import Engine
@@ -84,7 +84,6 @@ class SubmissionStore:
     engine: Engine
     redis: redis.Redis
     hmac_key: str
-    on_accepted: Callable[[ResolvedEntry, int], None] | None = None
     connect_timeout: int = 3
 
     def __post_init__(self):
@@ -139,8 +138,6 @@ class SubmissionStore:
             raise ServiceUnavailable() from exc
 
         self._mark_done(marker_key, holder, marker_ttl)
-        if receipt.outcome is Outcome.ACCEPTED and self.on_accepted is not None:
-            self.on_accepted(entry, receipt.response_id)
         return receipt
 
     def status(self, entry: ResolvedEntry, participant: Participant) -> Receipt | None:
