@@ -355,37 +355,6 @@ def series(data: Loaded, now: datetime | None = None) -> Series:
     )
 
 
-# --- entry points with the brief's signature: (conn, campaign_id, scope, include_flagged) --
-
-def campaign_summary(conn, campaign_id: int, scope: Scope, include_flagged: bool, now=None) -> Summary:
-    return summary(load(conn, campaign_id, scope, include_flagged), now)
-
-
-def county_league(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[LeagueRow]:
-    return county_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def township_table(conn, campaign_id: int, scope: Scope, include_flagged: bool,
-                   county_id: int | None = None) -> list[LeagueRow]:
-    return township_rows(load(conn, campaign_id, scope, include_flagged), county_id)
-
-
-def unit_league(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[LeagueRow]:
-    return unit_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def entry_figures(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[dict]:
-    return entry_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def question_figures(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[QuestionFigures]:
-    return question_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def time_series(conn, campaign_id: int, scope: Scope, include_flagged: bool, now=None) -> Series:
-    return series(load(conn, campaign_id, scope, include_flagged), now)
-
-
 def jsonable(value):
     """Dataclasses, dates and datetimes as JSON-ready plain data."""
     if hasattr(value, "__dataclass_fields__"):
