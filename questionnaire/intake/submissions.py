@@ -97,11 +97,13 @@ class SubmissionStore:
         """Store the answers once; `admission` holds the request's rate-limit buckets (see
         intake.admission), counted in the same Redis round trip as the dedup claim."""
         now = now or datetime.now(timezone.utc)
-        entry.ensure_open(now)
         try:
             answers = validate_answers(entry.definition, sub.answers)
         except AnswerError as exc:
             raise InvalidAnswers(fields=exc.fields) from None
+        # After validation: a malformed request is a request error (422) whatever the entry's
+        # state; the survey page checks the state first so residents see "closed" at once.
+        entry.ensure_open(now)
         digest = answers_digest(answers)
         phash = self.participant_hash(entry, sub.participant)
         marker_key = keys.participant(entry.campaign_id, phash)
