@@ -98,7 +98,7 @@ def reset_stores(args) -> tuple[int, dict[str, int]]:
     flask(args, "import-campaign", str(path))
     with psycopg.connect(pg_url(args.db)) as conn:
         campaign_id = conn.execute("SELECT id FROM campaigns WHERE slug = 'bench'").fetchone()[0]
-        codes = dict(conn.execute("SELECT code, id FROM entry_points ORDER BY id").fetchall())
+        codes = dict(conn.execute("SELECT code, id FROM collection_points ORDER BY id").fetchall())
     return campaign_id, codes
 
 
@@ -173,11 +173,11 @@ def start_tally_workers(args) -> list[subprocess.Popen]:
                   logs / "rq-cron.log")]
 
 
-def tallied_responses(conn, campaign_id: int, entry_point_id: int) -> int:
+def tallied_responses(conn, campaign_id: int, collection_point_id: int) -> int:
     """What the dashboard reads: the sum of tally_entries over flags for one entry point."""
     return conn.execute("SELECT coalesce(sum(responses), 0) FROM tally_entries "
-                        "WHERE campaign_id = %s AND entry_point_id = %s",
-                        (campaign_id, entry_point_id)).fetchone()[0]
+                        "WHERE campaign_id = %s AND collection_point_id = %s",
+                        (campaign_id, collection_point_id)).fetchone()[0]
 
 
 @dataclass
@@ -188,7 +188,7 @@ class Probe:
     db: str
     campaign_id: int
     code: str
-    entry_point_id: int
+    collection_point_id: int
     every: float = 2.0
     acked: int = 0
     lags: list[float] = field(default_factory=list)
@@ -229,7 +229,7 @@ class Probe:
                 if self._submit():
                     self.acked += 1
                     acked_at = time.monotonic()
-                    while tallied_responses(conn, self.campaign_id, self.entry_point_id) < self.acked:
+                    while tallied_responses(conn, self.campaign_id, self.collection_point_id) < self.acked:
                         if time.monotonic() - acked_at > 120:
                             self.failures.append("not tallied within 120 s")
                             break

@@ -51,15 +51,15 @@ def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
 
 def import_small_campaign(**kwargs) -> SimpleNamespace:
     from questionnaire.extensions import db
-    from questionnaire.intake.models import EntryPoint
+    from questionnaire.intake.models import CollectionPoint
     from questionnaire.org.models import OrgUnit
     from questionnaire.campaigns.importer import import_campaign
 
     summary = import_campaign(db.session, small_campaign_doc(**kwargs))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
     codes = {
-        db.session.get(OrgUnit, ep.poster_unit_id).code: ep.code
-        for ep in db.session.scalars(select(EntryPoint))
+        db.session.get(OrgUnit, ep.collected_unit_id).code: ep.code
+        for ep in db.session.scalars(select(CollectionPoint))
     }
     return SimpleNamespace(id=summary.campaign_id, units=units, codes=codes)
 

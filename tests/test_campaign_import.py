@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.campaigns.models import Questionnaire
 from tests.factories import small_campaign_doc
@@ -31,7 +31,7 @@ def test_reimporting_is_idempotent_and_versions_a_changed_questionnaire(runner, 
     assert "new_units=0" in result.output and "new_entry_points=0" in result.output
     county = db_session.scalar(select(Questionnaire).where(Questionnaire.key == "county"))
     assert county.version == 2
-    assert db_session.scalar(select(func.count()).select_from(EntryPoint)) == 6
+    assert db_session.scalar(select(func.count()).select_from(CollectionPoint)) == 6
 
 
 def test_an_invalid_file_lists_every_problem_and_writes_nothing(runner, db_session, tmp_path):

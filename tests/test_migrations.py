@@ -20,4 +20,4 @@ def test_a_response_has_one_foreign_key_its_entry_point(clean_app):
     from questionnaire.extensions import db
 
     keys = inspect(db.engine).get_foreign_keys("responses")
-    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [(["entry_point_id"], "entry_points")]
+    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [(["collection_point_id"], "collection_points")]

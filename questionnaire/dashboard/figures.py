@@ -30,7 +30,7 @@ from questionnaire.campaigns.scoring import rate_points, satisfaction_index
 from questionnaire.tallies.arithmetic import hour_of
 from questionnaire.campaigns.models import Campaign, UnitTarget
 from questionnaire.campaigns.service import load_definitions
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel.china_time import china_date
@@ -45,7 +45,7 @@ class EntryMeta:
     id: int
     code: str
     questionnaire_id: int
-    poster_unit_id: int
+    collected_unit_id: int
     poster_name: str
     poster_kind: str
     county_id: int | None
@@ -164,11 +164,11 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
     evaluated = OrgUnit.__table__.alias("evaluated")
     entries = {}
     for row in conn.execute(
-        select(EntryPoint.id, EntryPoint.code, EntryPoint.questionnaire_id, EntryPoint.poster_unit_id,
+        select(CollectionPoint.id, CollectionPoint.code, CollectionPoint.questionnaire_id, CollectionPoint.collected_unit_id,
                poster.c.name, poster.c.kind, poster.c.county_id, evaluated.c.name)
-        .join(poster, poster.c.id == EntryPoint.poster_unit_id)
-        .join(evaluated, evaluated.c.id == EntryPoint.evaluated_unit_id)
-        .where(EntryPoint.campaign_id == campaign_id, in_scope)
+        .join(poster, poster.c.id == CollectionPoint.collected_unit_id)
+        .join(evaluated, evaluated.c.id == CollectionPoint.evaluated_unit_id)
+        .where(CollectionPoint.campaign_id == campaign_id, in_scope)
     ):
         entries[row[0]] = EntryMeta(*row)
 
@@ -176,10 +176,10 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
     responses: dict[int, int] = defaultdict(int)
     flagged: dict[int, int] = defaultdict(int)
     for ep_id, is_flagged, n in conn.execute(
-        select(TallyEntry.entry_point_id, flagged_col, func.sum(TallyEntry.responses))
-        .join(EntryPoint, EntryPoint.id == TallyEntry.entry_point_id)
+        select(TallyEntry.collection_point_id, flagged_col, func.sum(TallyEntry.responses))
+        .join(CollectionPoint, CollectionPoint.id == TallyEntry.collection_point_id)
         .where(TallyEntry.campaign_id == campaign_id, in_scope)
-        .group_by(TallyEntry.entry_point_id, flagged_col)
+        .group_by(TallyEntry.collection_point_id, flagged_col)
     ):
         if is_flagged:
             flagged[ep_id] += int(n)
@@ -187,11 +187,11 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
             responses[ep_id] += int(n)
 
     answers: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
-    query = (select(TallyAnswer.entry_point_id, TallyAnswer.question_id, TallyAnswer.value,
+    query = (select(TallyAnswer.collection_point_id, TallyAnswer.question_id, TallyAnswer.value,
                     func.sum(TallyAnswer.responses))
-             .join(EntryPoint, EntryPoint.id == TallyAnswer.entry_point_id)
+             .join(CollectionPoint, CollectionPoint.id == TallyAnswer.collection_point_id)
              .where(TallyAnswer.campaign_id == campaign_id, in_scope)
-             .group_by(TallyAnswer.entry_point_id, TallyAnswer.question_id, TallyAnswer.value))
+             .group_by(TallyAnswer.collection_point_id, TallyAnswer.question_id, TallyAnswer.value))
     for ep_id, qid, value, n in conn.execute(_flag_filter(query, TallyAnswer.flags, include_flagged)):
         answers[ep_id][(qid, value)] = int(n)
 
@@ -265,7 +265,7 @@ def county_rows(data: Loaded) -> list[LeagueRow]:
 def _by_poster(data: Loaded) -> dict[int, list[int]]:
     by_unit: dict[int, list[int]] = defaultdict(list)
     for e in data.entries.values():
-        by_unit[e.poster_unit_id].append(e.id)
+        by_unit[e.collected_unit_id].append(e.id)
     return by_unit
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, select, union_all
 
 from questionnaire.campaigns.service import load_definitions
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 
@@ -41,7 +41,7 @@ def _text_question_ids(conn, campaign_id: int) -> list[str]:
 
 
 def _columns(text_ids: list[str]):
-    return [Response.id, Response.created_at, Response.poster_unit_id, Response.flags,
+    return [Response.id, Response.created_at, Response.collected_unit_id, Response.flags,
             *(Response.answers[qid].as_string().label(f"t{i}") for i, qid in enumerate(text_ids))]
 
 
@@ -59,7 +59,7 @@ def _page(conn, campaign_id: int, entry_ids: list[int] | None, text_ids: list[st
         return conn.execute(newest()).all()
     if not entry_ids:
         return []
-    parts = [select(sub) for sub in (newest(Response.entry_point_id == e).subquery() for e in entry_ids)]
+    parts = [select(sub) for sub in (newest(Response.collection_point_id == e).subquery() for e in entry_ids)]
     merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     return conn.execute(select(merged).order_by(merged.c.id.desc()).limit(PAGE)).all()
 
@@ -71,8 +71,8 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
         return []
     entry_ids = None
     if not scope.is_admin:
-        entry_ids = list(conn.execute(select(EntryPoint.id).where(
-            EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())).scalars())
+        entry_ids = list(conn.execute(select(CollectionPoint.id).where(
+            CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())).scalars())
     found: list[tuple] = []
     before: int | None = None
     read = 0
@@ -81,7 +81,7 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
         for row in rows:
             text = next((t.strip() for t in row[4:] if isinstance(t, str) and t.strip()), None)
             if text:
-                found.append((row.id, row.created_at, row.poster_unit_id, text, bool(row.flags)))
+                found.append((row.id, row.created_at, row.collected_unit_id, text, bool(row.flags)))
                 if len(found) >= limit:
                     break
         read += len(rows)

@@ -15,7 +15,7 @@ from questionnaire.campaigns.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
 from questionnaire.demo import synthetic
 from questionnaire.extensions import db
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies import counting as tallies
 
@@ -61,9 +61,9 @@ def links_command(limit: int) -> None:
     click.echo(f"实时看板   dashboard    : {base}/dashboard/")
     click.echo("样例入口   sample entries:")
     rows = db.session.execute(
-        select(EntryPoint.code, OrgUnit.name, OrgUnit.kind)
-        .join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
-        .order_by(OrgUnit.kind, EntryPoint.id)
+        select(CollectionPoint.code, OrgUnit.name, OrgUnit.kind)
+        .join(OrgUnit, OrgUnit.id == CollectionPoint.collected_unit_id)
+        .order_by(OrgUnit.kind, CollectionPoint.id)
     ).all()
     shown = {}
     for code, name, kind in rows:

@@ -26,12 +26,12 @@ from sqlalchemy.engine import Engine
 from questionnaire.campaigns.definition import Definition, answers_digest
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_questionnaires
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel.dialect import is_postgres
 from questionnaire.tallies.queue import enqueue_where
 
-COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "entry_point_id", "evaluated_unit_id",
-           "poster_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
+COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
+           "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
            "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags")
 # Answer level weights: most residents are satisfied, a few say "don't know".
 RATING_WEIGHTS = {"5": 45, "4": 30, "3": 13, "2": 5, "1": 2, "dk": 5}
@@ -43,7 +43,7 @@ class _Entry:
     questionnaire_id: int
     version: int
     evaluated_unit_id: int
-    poster_unit_id: int
+    collected_unit_id: int
 
 
 def _answer_sampler(defn: Definition, rng: random.Random):
@@ -79,9 +79,9 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         samplers = {qn.id: (qn.version, _answer_sampler(qn.definition, rng))
                     for qn in load_questionnaires(conn, campaign_id).values()}
         entries = [_Entry(r.id, r.questionnaire_id, samplers[r.questionnaire_id][0], r.evaluated_unit_id,
-                          r.poster_unit_id)
-                   for r in conn.execute(select(EntryPoint).where(EntryPoint.campaign_id == campaign_id,
-                                                                  EntryPoint.is_enabled))]
+                          r.collected_unit_id)
+                   for r in conn.execute(select(CollectionPoint).where(CollectionPoint.campaign_id == campaign_id,
+                                                                  CollectionPoint.is_enabled))]
     if not entries:
         raise LookupError(f"campaign {campaign_id} has no enabled entry points")
     start = campaign.opens_at if campaign.opens_at.tzinfo else campaign.opens_at.replace(tzinfo=timezone.utc)
@@ -94,7 +94,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         answers = samplers[entry.questionnaire_id][1]()
         created = start + timedelta(seconds=rng.random() * span)
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
-               entry.poster_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
+               entry.collected_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
                created, 0)
 

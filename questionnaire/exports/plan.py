@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_questionnaires
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.intake.submissions import receipt_no
 from questionnaire.org.kinds import kind_label
 from questionnaire.org.models import OrgUnit
@@ -95,11 +95,11 @@ class Plan:
     questionnaires: list[dict] = field(default_factory=list)
 
     def entry_where(self) -> list:
-        where = [EntryPoint.campaign_id == self.request.campaign_id, self.scope.entry_point_clause()]
+        where = [CollectionPoint.campaign_id == self.request.campaign_id, self.scope.entry_point_clause()]
         if self.filter_scope is not None:
             where.append(self.filter_scope.entry_point_clause())
         if self.request.questionnaire_id is not None:
-            where.append(EntryPoint.questionnaire_id == self.request.questionnaire_id)
+            where.append(CollectionPoint.questionnaire_id == self.request.questionnaire_id)
         return where
 
     def response_where(self) -> list:
@@ -158,7 +158,7 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
             raise NotInScope()
     result = Plan(req, scope, {"id": campaign.id, "title": campaign.title, "settings": campaign.settings or {}},
                   scope_label(conn, scope), filter_label, filter_scope)
-    used = set(conn.execute(select(EntryPoint.questionnaire_id).where(*result.entry_where()).distinct()).scalars())
+    used = set(conn.execute(select(CollectionPoint.questionnaire_id).where(*result.entry_where()).distinct()).scalars())
     result.questionnaires = [
         {"id": r.id, "key": r.key, "title": r.title, "definition": r.definition}
         for r in rows if r.id in used or not used
@@ -245,15 +245,15 @@ def _layout(qn: dict) -> tuple[list[str], list[tuple[str, dict | None]]]:
 def response_rows(conn: Connection, p: Plan, yield_per: int = 2000) -> Iterator[tuple[int, list]]:
     """(questionnaire id, row) per response, oldest first, read through a server-side cursor."""
     orgs = _org_names(conn)
-    codes = dict(conn.execute(select(EntryPoint.id, EntryPoint.code)
-                              .where(EntryPoint.campaign_id == p.request.campaign_id)).all())
+    codes = dict(conn.execute(select(CollectionPoint.id, CollectionPoint.code)
+                              .where(CollectionPoint.campaign_id == p.request.campaign_id)).all())
     layouts = {qn["id"]: _layout(qn)[1] for qn in p.questionnaires}
     flag_labels: dict[int, str] = {}
     ua_labels: dict[str | None, str] = {}
     t = Response.__table__
     query = (
-        select(t.c.id, t.c.questionnaire_id, t.c.submission_id, t.c.created_at, t.c.entry_point_id,
-               t.c.evaluated_unit_id, t.c.poster_unit_id, t.c.answers, t.c.duration_seconds, t.c.flags,
+        select(t.c.id, t.c.questionnaire_id, t.c.submission_id, t.c.created_at, t.c.collection_point_id,
+               t.c.evaluated_unit_id, t.c.collected_unit_id, t.c.answers, t.c.duration_seconds, t.c.flags,
                t.c.user_agent_class)
         .where(*p.response_where()).order_by(t.c.id)
         .execution_options(stream_results=True, yield_per=yield_per)
@@ -263,8 +263,8 @@ def response_rows(conn: Connection, p: Plan, yield_per: int = 2000) -> Iterator[
         if columns is None:
             continue
         answers = r.answers or {}
-        row = [r.id, receipt_no(r.submission_id), china_time(r.created_at), _county_name(orgs, r.poster_unit_id),
-               orgs[r.poster_unit_id][0], orgs[r.evaluated_unit_id][0], codes.get(r.entry_point_id, "")]
+        row = [r.id, receipt_no(r.submission_id), china_time(r.created_at), _county_name(orgs, r.collected_unit_id),
+               orgs[r.collected_unit_id][0], orgs[r.evaluated_unit_id][0], codes.get(r.collection_point_id, "")]
         for qid, labels in columns:
             value = answers.get(qid)
             row.append(value if labels is None or value is None else labels.get(value, value))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.org.kinds import kind_label
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
@@ -59,25 +59,25 @@ def _groups(conn: Connection, p: X.Plan) -> list[_Group]:
             units[unit_id] = _Group(kind, X._county_name(orgs, unit_id), name)
         return units[unit_id]
 
-    for unit_id, qn_id in conn.execute(select(EntryPoint.poster_unit_id, EntryPoint.questionnaire_id)
+    for unit_id, qn_id in conn.execute(select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id)
                                        .where(*p.entry_where()).distinct()):
         if qn_id in qn_ids:
             unit_group(unit_id).responses[qn_id] += 0
     for unit_id, qn_id, n in conn.execute(
-        select(EntryPoint.poster_unit_id, EntryPoint.questionnaire_id, func.sum(TallyEntry.responses))
-        .join(EntryPoint, EntryPoint.id == TallyEntry.entry_point_id)
+        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, func.sum(TallyEntry.responses))
+        .join(CollectionPoint, CollectionPoint.id == TallyEntry.collection_point_id)
         .where(TallyEntry.campaign_id == p.request.campaign_id, *p.entry_where(), *flags_ok)
-        .group_by(EntryPoint.poster_unit_id, EntryPoint.questionnaire_id)
+        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id)
     ):
         if qn_id in qn_ids:
             unit_group(unit_id).responses[qn_id] += int(n)
     answer_flags = [] if p.request.include_flagged else [TallyAnswer.flags == 0]
     for unit_id, qn_id, question, value, n in conn.execute(
-        select(EntryPoint.poster_unit_id, EntryPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value,
+        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value,
                func.sum(TallyAnswer.responses))
-        .join(EntryPoint, EntryPoint.id == TallyAnswer.entry_point_id)
+        .join(CollectionPoint, CollectionPoint.id == TallyAnswer.collection_point_id)
         .where(TallyAnswer.campaign_id == p.request.campaign_id, *p.entry_where(), *answer_flags)
-        .group_by(EntryPoint.poster_unit_id, EntryPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value)
+        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value)
     ):
         if qn_id in qn_ids:
             unit_group(unit_id).answers[qn_id][(question, value)] += int(n)

@@ -20,12 +20,12 @@ class Response(db.Model):
     # The entry point is the answer's one foreign key; campaign, questionnaire and the two units
     # are copies of the entry point's, written by the submit path for grouping without a join
     # (a foreign key each cost a parent-row lock per insert; migration 0005).
-    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"))
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_points.id"))
     campaign_id: Mapped[int]
     questionnaire_id: Mapped[int]
     questionnaire_version: Mapped[int]
     evaluated_unit_id: Mapped[int]
-    poster_unit_id: Mapped[int]
+    collected_unit_id: Mapped[int]
     # Keyed HMAC of the participant identity (never the openid or device id itself).
     participant_hash: Mapped[str] = mapped_column(sa.String(64))
     identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / api
@@ -46,34 +46,34 @@ class Response(db.Model):
         sa.UniqueConstraint("campaign_id", "participant_hash"),
         # Burst flags count rows per IP hash / entry point and time window (migration 0003).
         sa.Index("ix_responses_campaign_ip_created", "campaign_id", "ip_hash", "created_at"),
-        sa.Index("ix_responses_entry_created", "entry_point_id", "created_at"),
+        sa.Index("ix_responses_point_created", "collection_point_id", "created_at"),
         # Newest-first reads per campaign and per entry point (suggestions; migration 0004).
         sa.Index("ix_responses_campaign_id_id", "campaign_id", "id"),
-        sa.Index("ix_responses_entry_point_id_id", "entry_point_id", "id"),
+        sa.Index("ix_responses_entry_point_id_id", "collection_point_id", "id"),
     )
 
 
-class EntryPoint(db.Model):
+class CollectionPoint(db.Model):
     """A QR code: campaign + questionnaire + evaluated unit + poster unit, behind a short code."""
 
-    __tablename__ = "entry_points"
+    __tablename__ = "collection_points"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
     evaluated_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
-    poster_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
+    collected_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     campaign = relationship("Campaign")
     questionnaire = relationship("Questionnaire")
     evaluated_unit = relationship("OrgUnit", foreign_keys=[evaluated_unit_id])
-    poster_unit = relationship("OrgUnit", foreign_keys=[poster_unit_id])
+    poster_unit = relationship("OrgUnit", foreign_keys=[collected_unit_id])
 
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "questionnaire_id", "evaluated_unit_id", "poster_unit_id"),
+        sa.UniqueConstraint("campaign_id", "questionnaire_id", "evaluated_unit_id", "collected_unit_id"),
     )
 
 

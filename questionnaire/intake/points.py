@@ -23,7 +23,7 @@ from questionnaire.channels.qr.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.campaigns.service import load_questionnaires
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, EntryNotFound
 
@@ -42,7 +42,7 @@ class ResolvedEntry:
     definition: Definition
     evaluated_unit_id: int
     evaluated_unit_name: str
-    poster_unit_id: int
+    collected_unit_id: int
     poster_unit_name: str
 
     def status_at(self, now: datetime) -> str:
@@ -106,33 +106,33 @@ def _entry_select(*extra):
     poster = OrgUnit.__table__.alias("poster")
     return (
         select(
-            EntryPoint.id, EntryPoint.code, EntryPoint.is_enabled,
+            CollectionPoint.id, CollectionPoint.code, CollectionPoint.is_enabled,
             Campaign.id.label("campaign_id"), Campaign.title, Campaign.opens_at, Campaign.closes_at,
             Questionnaire.id.label("questionnaire_id"), Questionnaire.version, *extra,
             evaluated.c.id.label("evaluated_id"), evaluated.c.name.label("evaluated_name"),
             poster.c.id.label("poster_id"), poster.c.name.label("poster_name"),
         )
-        .join(Campaign, Campaign.id == EntryPoint.campaign_id)
-        .join(Questionnaire, Questionnaire.id == EntryPoint.questionnaire_id)
-        .join(evaluated, evaluated.c.id == EntryPoint.evaluated_unit_id)
-        .join(poster, poster.c.id == EntryPoint.poster_unit_id)
+        .join(Campaign, Campaign.id == CollectionPoint.campaign_id)
+        .join(Questionnaire, Questionnaire.id == CollectionPoint.questionnaire_id)
+        .join(evaluated, evaluated.c.id == CollectionPoint.evaluated_unit_id)
+        .join(poster, poster.c.id == CollectionPoint.collected_unit_id)
     )
 
 
 def load_entry(session: Session, code: str) -> ResolvedEntry | None:
-    row = session.execute(_entry_select(Questionnaire.definition).where(EntryPoint.code == code)).one_or_none()
+    row = session.execute(_entry_select(Questionnaire.definition).where(CollectionPoint.code == code)).one_or_none()
     return None if row is None else _resolved(row, definition_from_data(row.definition))
 
 
 def load_campaign_entries(session: Session, code: str) -> dict[str, ResolvedEntry]:
     """Every entry point of the campaign `code` belongs to (empty when the code is unknown)."""
-    campaign_id = session.execute(select(EntryPoint.campaign_id).where(EntryPoint.code == code)).scalar()
+    campaign_id = session.execute(select(CollectionPoint.campaign_id).where(CollectionPoint.code == code)).scalar()
     if campaign_id is None:
         return {}
     # Definitions once per questionnaire (a campaign has a few, and thousands of codes).
     definitions = {(qn.id, qn.version): qn.definition for qn in load_questionnaires(session, campaign_id).values()}
     entries = {}
-    for row in session.execute(_entry_select().where(EntryPoint.campaign_id == campaign_id)):
+    for row in session.execute(_entry_select().where(CollectionPoint.campaign_id == campaign_id)):
         definition = definitions.get((row.questionnaire_id, row.version))
         if definition is not None:  # else edited between the two reads: left to the next miss
             entries[row.code] = _resolved(row, definition)
@@ -151,7 +151,7 @@ def _resolved(row, definition: Definition) -> ResolvedEntry:
         questionnaire_id=row.questionnaire_id, questionnaire_version=row.version,
         definition=definition,
         evaluated_unit_id=row.evaluated_id, evaluated_unit_name=row.evaluated_name,
-        poster_unit_id=row.poster_id, poster_unit_name=row.poster_name,
+        collected_unit_id=row.poster_id, poster_unit_name=row.poster_name,
     )
 
 

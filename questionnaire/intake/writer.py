@@ -38,8 +38,8 @@ pending = TallyPending.__table__
 
 # Every column the submit path writes.
 ROW_COLUMNS = (
-    "campaign_id", "questionnaire_id", "questionnaire_version", "entry_point_id", "evaluated_unit_id",
-    "poster_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
+    "campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
+    "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
     "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags",
 )
 

@@ -32,7 +32,7 @@ def done_submission(marker: str | None) -> str | None:
 
 
 def scans(campaign_id: int) -> str:
-    """Hash entry_point_id -> page views."""
+    """Hash collection_point_id -> page views."""
     return f"{PREFIX}:{campaign_id}:scans"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 
 
@@ -72,12 +72,12 @@ class Scope:
         return sa.false()
 
     def entry_point_clause(self) -> ColumnElement[bool]:
-        """Where-clause on EntryPoint restricting rows to this scope (no join needed)."""
-        return self._clause(EntryPoint.poster_unit_id, EntryPoint.evaluated_unit_id)
+        """Where-clause on CollectionPoint restricting rows to this scope (no join needed)."""
+        return self._clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)
 
     def response_clause(self) -> ColumnElement[bool]:
         """Where-clause on Response restricting rows to this scope (no join needed)."""
-        return self._clause(Response.poster_unit_id, Response.evaluated_unit_id)
+        return self._clause(Response.collected_unit_id, Response.evaluated_unit_id)
 
     def org_unit_clause(self) -> ColumnElement[bool]:
         """Where-clause on OrgUnit: the units this account may see."""

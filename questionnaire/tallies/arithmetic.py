@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping
 
-EntryKey = tuple[int, int]                 # entry_point_id, flags
-AnswerKey = tuple[int, int, str, str]      # entry_point_id, flags, question_id, value
+EntryKey = tuple[int, int]                 # collection_point_id, flags
+AnswerKey = tuple[int, int, str, str]      # collection_point_id, flags, question_id, value
 HourKey = tuple[int, int, int]             # owner_unit_id, flags, hour (hours since epoch, UTC)
 
 
@@ -41,15 +41,15 @@ class TallyDelta:
     hours: Counter = field(default_factory=Counter)
     rows: int = 0
 
-    def add(self, info: EntryInfo, entry_point_id: int, flags: int, epoch_seconds: float,
+    def add(self, info: EntryInfo, collection_point_id: int, flags: int, epoch_seconds: float,
             answers: Mapping[str, str], sign: int = 1) -> None:
         """Count (sign=1) or uncount (sign=-1) one response."""
         self.rows += sign
-        self.entries[(entry_point_id, flags)] += sign
+        self.entries[(collection_point_id, flags)] += sign
         self.hours[(info.owner_unit_id, flags, hour_of(epoch_seconds))] += sign
         for qid, value in answers.items():
             if qid in info.countable_questions:
-                self.answers[(entry_point_id, flags, qid, value)] += sign
+                self.answers[(collection_point_id, flags, qid, value)] += sign
 
     def nonzero(self) -> "TallyDelta":
         return TallyDelta(

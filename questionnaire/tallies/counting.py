@@ -26,7 +26,7 @@ from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.campaigns.models import Campaign
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel import dialect
@@ -56,9 +56,9 @@ def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]
                  for qid, defn in load_definitions(conn, campaign_id).items()}
     infos = {}
     for ep_id, q_id, unit_id, county_id in conn.execute(
-        select(EntryPoint.id, EntryPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
-        .join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
-        .where(EntryPoint.campaign_id == campaign_id)
+        select(CollectionPoint.id, CollectionPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
+        .join(OrgUnit, OrgUnit.id == CollectionPoint.collected_unit_id)
+        .where(CollectionPoint.campaign_id == campaign_id)
     ):
         infos[ep_id] = EntryInfo(county_id or unit_id, countable.get(q_id, frozenset()))
     return infos
@@ -80,8 +80,8 @@ def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter
 
 
 def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
-    _upsert(conn, TallyEntry.__table__, ("entry_point_id", "flags"), delta.entries, campaign_id)
-    _upsert(conn, TallyAnswer.__table__, ("entry_point_id", "flags", "question_id", "value"), delta.answers, campaign_id)
+    _upsert(conn, TallyEntry.__table__, ("collection_point_id", "flags"), delta.entries, campaign_id)
+    _upsert(conn, TallyAnswer.__table__, ("collection_point_id", "flags", "question_id", "value"), delta.answers, campaign_id)
     _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
 
 
@@ -114,14 +114,14 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
     write_row_flags(conn, new_bits)
 
     def move(row, old: int, new: int) -> None:
-        info = infos[row.entry_point_id]
+        info = infos[row.collection_point_id]
         ts = row.created_at.timestamp()
-        delta.add(info, row.entry_point_id, old, ts, row.answers, sign=-1)
-        delta.add(info, row.entry_point_id, new, ts, row.answers, sign=1)
+        delta.add(info, row.collection_point_id, old, ts, row.answers, sign=-1)
+        delta.add(info, row.collection_point_id, new, ts, row.answers, sign=1)
 
     flag_bursts(conn, campaign_id, policy, batch, flags_now, move)
     for r in batch:
-        delta.add(infos[r.entry_point_id], r.entry_point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
+        delta.add(infos[r.collection_point_id], r.collection_point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
     _write_delta(conn, campaign_id, delta)
     _touch_state(conn, campaign_id, len(batch))
     return len(batch)
@@ -183,7 +183,7 @@ def _full_tally_streamed(conn: Connection, campaign_id: int, infos: dict[int, En
     (streamed: memory holds counts, not rows)."""
     delta = TallyDelta()
     result = conn.execute(
-        select(responses.c.entry_point_id, responses.c.flags, responses.c.created_at, responses.c.answers)
+        select(responses.c.collection_point_id, responses.c.flags, responses.c.created_at, responses.c.answers)
         .where(responses.c.campaign_id == campaign_id, counted_clause())
         .execution_options(stream_results=True, yield_per=20000)
     )
@@ -201,16 +201,16 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
     where = f"r.campaign_id = :c AND {COUNTED_SQL}"
     params = {"c": campaign_id}
     for ep_id, flags, n in conn.execute(text(
-            f"SELECT entry_point_id, flags, count(*) FROM responses r WHERE {where} GROUP BY 1, 2"), params):
+            f"SELECT collection_point_id, flags, count(*) FROM responses r WHERE {where} GROUP BY 1, 2"), params):
         delta.entries[(ep_id, flags)] += n
         delta.rows += n
     for ep_id, flags, hour, n in conn.execute(text(
-            f"SELECT entry_point_id, flags, {dialect.epoch_bucket_sql(conn, 'created_at', '3600')}, count(*) "
+            f"SELECT collection_point_id, flags, {dialect.epoch_bucket_sql(conn, 'created_at', '3600')}, count(*) "
             f"FROM responses r WHERE {where} GROUP BY 1, 2, 3"), params):
         delta.hours[(infos[ep_id].owner_unit_id, flags, int(hour))] += n
     countable = sorted(set().union(*(info.countable_questions for info in infos.values()))) if infos else []
     for ep_id, flags, qid, value, n in conn.execute(text(
-            f"SELECT r.entry_point_id, r.flags, a.key, a.value, count(*) "
+            f"SELECT r.collection_point_id, r.flags, a.key, a.value, count(*) "
             f"FROM responses r CROSS JOIN LATERAL jsonb_each_text(r.answers) AS a "
             f"WHERE {where} AND a.key = ANY(:keys) GROUP BY 1, 2, 3, 4"),
             {**params, "keys": countable}):
@@ -222,7 +222,7 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
 def _burst_window_sql(conn: Connection, kind: int) -> str:
     """SELECT of the burst window counters as counted rows make them (one kind)."""
     window = dialect.epoch_bucket_sql(conn, "created_at", ":w")
-    key = "ip_hash" if kind == F.BURST_IP else "CAST(entry_point_id AS TEXT)"
+    key = "ip_hash" if kind == F.BURST_IP else "CAST(collection_point_id AS TEXT)"
     return (f"SELECT campaign_id, {kind}, {key}, :w, {window}, count(*) FROM responses r "
             f"WHERE r.campaign_id = :c AND {COUNTED_SQL} AND {key} IS NOT NULL GROUP BY 1, 3, 5")
 
@@ -273,8 +273,8 @@ def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
 def read_tables(conn: Connection, campaign_id: int) -> TallyDelta:
     stored = TallyDelta()
     for model, target, keys in (
-        (TallyEntry, stored.entries, ("entry_point_id", "flags")),
-        (TallyAnswer, stored.answers, ("entry_point_id", "flags", "question_id", "value")),
+        (TallyEntry, stored.entries, ("collection_point_id", "flags")),
+        (TallyAnswer, stored.answers, ("collection_point_id", "flags", "question_id", "value")),
         (TallyHour, stored.hours, ("owner_unit_id", "flags", "hour")),
     ):
         t = model.__table__

@@ -37,7 +37,7 @@ def _window_bounds(policy: F.FlagPolicy, window: int) -> tuple[datetime, datetim
 
 BURST_RULES = (  # flag bit, responses column, policy limit attribute
     (F.BURST_IP, responses.c.ip_hash, "max_per_ip_window"),
-    (F.BURST_ENTRY, responses.c.entry_point_id, "max_per_entry_window"),
+    (F.BURST_ENTRY, responses.c.collection_point_id, "max_per_entry_window"),
 )
 
 
@@ -106,7 +106,7 @@ def _flag_window(conn: Connection, campaign_id: int, policy: F.FlagPolicy, bit: 
     """
 
     start, end = _window_bounds(policy, window)
-    value = int(key) if column is responses.c.entry_point_id else key
+    value = int(key) if column is responses.c.collection_point_id else key
     rows = conn.execute(
         update(responses)
         .where(responses.c.campaign_id == campaign_id, column == value,
@@ -114,7 +114,7 @@ def _flag_window(conn: Connection, campaign_id: int, policy: F.FlagPolicy, bit: 
                responses.c.flags.op("&")(bit) == 0)
         .values(flags=responses.c.flags.op("|")(bit))
         .returning(responses.c.id, counted_clause().label("tallied"), responses.c.flags,
-                   responses.c.entry_point_id, responses.c.created_at, responses.c.answers)
+                   responses.c.collection_point_id, responses.c.created_at, responses.c.answers)
     ).all()
     for row in rows:
         if row.id in batch_flags:

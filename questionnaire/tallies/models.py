@@ -20,7 +20,7 @@ class TallyEntry(db.Model):
     __tablename__ = "tally_entries"
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
-    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), primary_key=True)
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_points.id"), primary_key=True)
     flags: Mapped[int] = mapped_column(primary_key=True)
     responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
@@ -29,7 +29,7 @@ class TallyAnswer(db.Model):
     __tablename__ = "tally_answers"
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
-    entry_point_id: Mapped[int] = mapped_column(sa.ForeignKey("entry_points.id"), primary_key=True)
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_points.id"), primary_key=True)
     flags: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(32), primary_key=True)

@@ -99,10 +99,10 @@ def test_unknown_entry_code_is_a_404_json_error(client, campaign):
 
 
 def test_a_disabled_entry_refuses_valid_answers_with_410_and_malformed_ones_with_422(client, campaign):
-    from questionnaire.intake.models import EntryPoint
+    from questionnaire.intake.models import CollectionPoint
 
     code = campaign.codes["K2T1"]
-    db.session.execute(EntryPoint.__table__.update().where(EntryPoint.code == code).values(is_enabled=False))
+    db.session.execute(CollectionPoint.__table__.update().where(CollectionPoint.code == code).values(is_enabled=False))
     db.session.commit()
     valid = post(client, code, {"submission_id": str(uuid.uuid4()), "answers": good_answers()})
     assert valid.status_code == 410 and valid.get_json()["error"]["code"] == "entry_disabled"

@@ -36,7 +36,7 @@ SERVER_SETTINGS = {
 
 # Kept between tests (the campaign is imported once per session); every other table, whatever
 # later migrations add (responses, tallies, burst windows, audit...), is emptied before each test.
-CAMPAIGN_DEFINITION = {"alembic_version", "org_units", "campaigns", "questionnaires", "entry_points", "unit_targets"}
+CAMPAIGN_DEFINITION = {"alembic_version", "org_units", "campaigns", "questionnaires", "collection_points", "unit_targets"}
 
 
 @dataclass

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import func, select
 
 from questionnaire.campaigns.definition import definition_from_data, validate_answers
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.campaigns.models import Questionnaire
 from questionnaire.intake.participant import participant_token
 from questionnaire.intake.submissions import Participant
@@ -57,10 +57,10 @@ def fuzz_world(clean_app, campaign):
     from questionnaire.extensions import db
 
     disabled = campaign.codes["K2T1"]
-    db.session.execute(EntryPoint.__table__.update().where(EntryPoint.code == disabled).values(is_enabled=False))
+    db.session.execute(CollectionPoint.__table__.update().where(CollectionPoint.code == disabled).values(is_enabled=False))
     db.session.commit()
     definitions = {q.id: definition_from_data(q.definition) for q in db.session.scalars(select(Questionnaire))}
-    code_definition = {ep.code: definitions[ep.questionnaire_id] for ep in db.session.scalars(select(EntryPoint))}
+    code_definition = {ep.code: definitions[ep.questionnaire_id] for ep in db.session.scalars(select(CollectionPoint))}
     with clean_app.test_request_context():
         tokens = [participant_token(Participant("device", f"fuzz-device-{n:08d}")) for n in range(2)]
     # In poster-unit order (entry codes themselves are random per run), the disabled one last.

@@ -21,7 +21,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.intake.submissions import Participant
 from questionnaire.intake.participant import DEVICE_COOKIE, TOKEN_HEADER, participant_token
@@ -409,7 +409,7 @@ def test_script_in_a_suggestion_is_stored_verbatim_and_escaped_wherever_it_is_sh
 # 7. Another county's office and dashboard URLs: 404 (existence not confirmed), nothing changed.
 
 def entry_id(campaign, unit: str) -> int:
-    return db.session.scalar(select(EntryPoint.id).where(EntryPoint.code == campaign.codes[unit]))
+    return db.session.scalar(select(CollectionPoint.id).where(CollectionPoint.code == campaign.codes[unit]))
 
 
 def unit_id(code: str) -> int:
@@ -446,7 +446,7 @@ def test_office_url_of_another_county_is_a_404(campaign, login_as, account, meth
         assert response.status_code == 404
         assert_refused_page(response)  # a Chinese "not found / not yours" page
     db.session.remove()
-    assert all(db.session.scalars(select(EntryPoint.is_enabled)))  # nothing was switched off
+    assert all(db.session.scalars(select(CollectionPoint.is_enabled)))  # nothing was switched off
 
 
 def test_county_entry_list_never_shows_another_countys_codes(campaign, login_as):
@@ -479,5 +479,5 @@ def test_office_post_without_csrf_token_is_refused(clean_app, campaign, login_as
     assert response.status_code == 400
     assert_refused_page(response, "页面已过期")
     db.session.remove()
-    assert all(db.session.scalars(select(EntryPoint.is_enabled)))
+    assert all(db.session.scalars(select(CollectionPoint.is_enabled)))
     assert office.get(f"/office/campaigns/{campaign.id}/entries").status_code == 200  # still logged in

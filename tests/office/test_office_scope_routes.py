@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 
 
 def _entry_id(db_session, unit_code):
-    return db_session.scalar(select(EntryPoint.id).join(OrgUnit, OrgUnit.id == EntryPoint.poster_unit_id)
+    return db_session.scalar(select(CollectionPoint.id).join(OrgUnit, OrgUnit.id == CollectionPoint.collected_unit_id)
                              .where(OrgUnit.code == unit_code))
 
 
@@ -51,12 +51,12 @@ def test_every_office_route_refuses_another_countys_account(login_as, campaign, 
         for endpoint, method, url, data in requests:
             response = getattr(client, method)(url, data=data)
             assert response.status_code in (403, 404), (username, endpoint, response.status_code)
-    assert db_session.get(EntryPoint, _entry_id(db_session, "K1T1")).is_enabled  # nothing changed
+    assert db_session.get(CollectionPoint, _entry_id(db_session, "K1T1")).is_enabled  # nothing changed
 
 
 def test_bulk_creation_by_a_county_stays_inside_that_county(login_as, campaign, db_session):
     for code in ("K1T2", "K2T1"):
-        db_session.delete(db_session.get(EntryPoint, _entry_id(db_session, code)))
+        db_session.delete(db_session.get(CollectionPoint, _entry_id(db_session, code)))
     db_session.commit()
     response = login_as("k2").post(f"/office/campaigns/{campaign.id}/entries",
                                    data={"questionnaire": "county", "rule": ["townships", "counties"]})

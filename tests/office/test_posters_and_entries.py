@@ -116,20 +116,20 @@ def test_list_counts_scans_and_completed_responses(login_as, campaign):
 def test_disabled_code_shows_a_clear_page_and_keeps_responses(login_as, campaign, db_session):
     from sqlalchemy import func, select
 
-    from questionnaire.intake.models import EntryPoint, Response
+    from questionnaire.intake.models import CollectionPoint, Response
 
     code = campaign.codes["K1"]
     resident = login_as("k1").application.test_client()
     page = resident.get(f"/s/{code}").get_data(as_text=True)
     token = page.split('name="token" value="')[1].split('"')[0]
     resident.post(f"/s/{code}", data={**good_answers(), "token": token})
-    entry_id = db_session.scalar(select(EntryPoint.id).where(EntryPoint.code == code))
+    entry_id = db_session.scalar(select(CollectionPoint.id).where(CollectionPoint.code == code))
 
     client = login_as("k1")
     assert client.post(f"/office/entries/{entry_id}/enabled", data={"enabled": "0"}).status_code == 302
     closed = resident.get(f"/s/{code}")
     assert closed.status_code == 410 and "该调查入口已停用" in closed.get_data(as_text=True)
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.entry_point_id == entry_id)) == 1
+    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.collection_point_id == entry_id)) == 1
 
     client.post(f"/office/entries/{entry_id}/enabled", data={"enabled": "1"})
     assert resident.get(f"/s/{code}").status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.accounts.models import OfficeUser
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
@@ -13,7 +13,7 @@ from questionnaire.org.scope import Scope
 def _visible_poster_codes(db_session, user_id):
     scope = Scope.for_user(db_session.get(OfficeUser, user_id))
     rows = db_session.execute(
-        select(OrgUnit.code).join(EntryPoint, EntryPoint.poster_unit_id == OrgUnit.id)
+        select(OrgUnit.code).join(CollectionPoint, CollectionPoint.collected_unit_id == OrgUnit.id)
         .where(scope.entry_point_clause())
     ).scalars()
     return sorted(rows)

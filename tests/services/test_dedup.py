@@ -177,9 +177,9 @@ def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaig
     doc = small_campaign_doc()
     doc["campaign"]["slug"] = "test-2027"
     import_campaign(db.session, doc)
-    from questionnaire.intake.models import EntryPoint
+    from questionnaire.intake.models import CollectionPoint
 
-    other = db.session.scalars(select(EntryPoint).where(EntryPoint.campaign_id != campaign.id)).first()
+    other = db.session.scalars(select(CollectionPoint).where(CollectionPoint.campaign_id != campaign.id)).first()
     store = store_for(clean_app)
     first = entry_catalog().resolve(db.session, campaign.codes["K1"])
     second = entry_catalog().resolve(db.session, other.code)

@@ -43,7 +43,7 @@ def test_answering_stores_one_response_and_thanks_the_resident(client, campaign)
     row = db.session.scalars(select(Response)).one()
     assert row.answers == {"gov": "5", "security": "4", "transport": "dk", "suggestion": "多建公园"}
     assert row.evaluated_unit_id == campaign.units["K1"].id
-    assert row.poster_unit_id == campaign.units["K1T1"].id
+    assert row.collected_unit_id == campaign.units["K1T1"].id
     assert row.identity_kind == "device" and len(row.participant_hash) == 64
     assert row.user_agent_class and row.duration_seconds is not None
 
@@ -128,12 +128,12 @@ def test_a_campaign_not_yet_open_says_when_it_opens(clean_app):
 
 
 def test_a_disabled_entry_shows_a_clear_page_and_keeps_its_responses(client, campaign):
-    from questionnaire.intake.models import EntryPoint
+    from questionnaire.intake.models import CollectionPoint
 
     code = campaign.codes["K1"]
     client.post(f"/s/{code}", data={"token": form_token(open_form(client, code)),
                                      "gov": "5", "security": "5", "transport": "5"})
-    ep = db.session.scalar(select(EntryPoint).where(EntryPoint.code == code))
+    ep = db.session.scalar(select(CollectionPoint).where(CollectionPoint.code == code))
     ep.is_enabled = False
     db.session.commit()
     page = client.get(f"/s/{code}")

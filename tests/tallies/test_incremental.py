@@ -142,10 +142,10 @@ def test_a_row_committed_out_of_id_order_is_still_counted_once(clean_app, campai
         submit("K1")  # committed first, so a reference row exists
         row = db.session.execute(select(Response).limit(1)).scalar_one()
         slow.execute(text(
-            "INSERT INTO responses (campaign_id, questionnaire_id, questionnaire_version, entry_point_id,"
-            " evaluated_unit_id, poster_unit_id, participant_hash, identity_kind, submission_id, answers,"
+            "INSERT INTO responses (campaign_id, questionnaire_id, questionnaire_version, collection_point_id,"
+            " evaluated_unit_id, collected_unit_id, participant_hash, identity_kind, submission_id, answers,"
             " answers_digest, duration_seconds, created_at, flags) SELECT campaign_id, questionnaire_id,"
-            " questionnaire_version, entry_point_id, evaluated_unit_id, poster_unit_id, 'slow-person', identity_kind,"
+            " questionnaire_version, collection_point_id, evaluated_unit_id, collected_unit_id, 'slow-person', identity_kind,"
             " :sid, answers, answers_digest, duration_seconds, created_at, 0 FROM responses WHERE id = :id"
         ), {"sid": str(uuid.uuid4()), "id": row.id})
         slow_id = slow.execute(text("SELECT max(id) FROM responses")).scalar_one()

@@ -44,7 +44,7 @@ def entry(code: str):
                      "opens_at": e.opens_at.isoformat(), "closes_at": e.closes_at.isoformat(),
                      "status": "disabled" if not e.is_enabled else e.status_at(datetime.now(timezone.utc))},
         "evaluated_unit": {"id": e.evaluated_unit_id, "name": e.evaluated_unit_name},
-        "poster_unit": {"id": e.poster_unit_id, "name": e.poster_unit_name},
+        "poster_unit": {"id": e.collected_unit_id, "name": e.poster_unit_name},
         "questionnaire": {"id": e.questionnaire_id, "version": e.questionnaire_version,
                           "title": e.definition.title, "intro": e.definition.intro,
                           "questions": [_question_json(q) for q in e.definition.questions]},

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.channels.qr.codes import new_entry_code
-from questionnaire.intake.models import EntryPoint
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 
 # Which (evaluated unit, poster unit) pairs a rule stands for.
@@ -33,17 +33,17 @@ def pairs_for_rule(session: Session, rule: str, within_county_id: int | None = N
 
 def create_entry_points(
     session: Session, campaign_id: int, questionnaire_id: int, pairs: Iterable[tuple[int, int]]
-) -> list[EntryPoint]:
+) -> list[CollectionPoint]:
     """Add the missing entry points for these (evaluated, poster) pairs; return the new ones."""
     existing = {
-        (row.evaluated_unit_id, row.poster_unit_id)
+        (row.evaluated_unit_id, row.collected_unit_id)
         for row in session.execute(
-            select(EntryPoint.evaluated_unit_id, EntryPoint.poster_unit_id).where(
-                EntryPoint.campaign_id == campaign_id, EntryPoint.questionnaire_id == questionnaire_id
+            select(CollectionPoint.evaluated_unit_id, CollectionPoint.collected_unit_id).where(
+                CollectionPoint.campaign_id == campaign_id, CollectionPoint.questionnaire_id == questionnaire_id
             )
         )
     }
-    used_codes = set(session.scalars(select(EntryPoint.code)))
+    used_codes = set(session.scalars(select(CollectionPoint.code)))
     created = []
     for evaluated_id, poster_id in pairs:
         if (evaluated_id, poster_id) in existing:
@@ -53,8 +53,8 @@ def create_entry_points(
             code = new_entry_code()
         used_codes.add(code)
         existing.add((evaluated_id, poster_id))
-        ep = EntryPoint(code=code, campaign_id=campaign_id, questionnaire_id=questionnaire_id,
-                        evaluated_unit_id=evaluated_id, poster_unit_id=poster_id)
+        ep = CollectionPoint(code=code, campaign_id=campaign_id, questionnaire_id=questionnaire_id,
+                        evaluated_unit_id=evaluated_id, collected_unit_id=poster_id)
         session.add(ep)
         created.append(ep)
     session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from questionnaire.kernel import keys
 from questionnaire.campaigns.models import Campaign, Questionnaire
-from questionnaire.intake.models import EntryPoint, Response
+from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
 from questionnaire.kernel.errors import NotInScope, ServiceError
@@ -65,20 +65,20 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
     poster = aliased(OrgUnit)
     evaluated = aliased(OrgUnit)
     query = (
-        select(EntryPoint.id, EntryPoint.code, EntryPoint.is_enabled, poster.name, poster.kind,
+        select(CollectionPoint.id, CollectionPoint.code, CollectionPoint.is_enabled, poster.name, poster.kind,
                evaluated.name, Questionnaire.title)
-        .join(poster, poster.id == EntryPoint.poster_unit_id)
-        .join(evaluated, evaluated.id == EntryPoint.evaluated_unit_id)
-        .join(Questionnaire, Questionnaire.id == EntryPoint.questionnaire_id)
-        .where(EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())
-        .order_by(poster.kind, poster.sort_order, poster.id, EntryPoint.id)
+        .join(poster, poster.id == CollectionPoint.collected_unit_id)
+        .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
+        .join(Questionnaire, Questionnaire.id == CollectionPoint.questionnaire_id)
+        .where(CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
     if county_id is not None:
         query = query.where(poster.county_id == county_id)
     completed = dict(session.execute(
-        select(Response.entry_point_id, func.count())
+        select(Response.collection_point_id, func.count())
         .where(Response.campaign_id == campaign_id, scope.response_clause())
-        .group_by(Response.entry_point_id)
+        .group_by(Response.collection_point_id)
     ).all())
     scans = scan_counts(redis, campaign_id)
     return [
@@ -89,14 +89,14 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
     ]
 
 
-def scoped_entry(session: Session, scope: Scope, entry_id: int) -> EntryPoint:
-    entry = session.scalar(select(EntryPoint).where(EntryPoint.id == entry_id, scope.entry_point_clause()))
+def scoped_entry(session: Session, scope: Scope, entry_id: int) -> CollectionPoint:
+    entry = session.scalar(select(CollectionPoint).where(CollectionPoint.id == entry_id, scope.entry_point_clause()))
     if entry is None:
         raise NotInScope()
     return entry
 
 
-def set_enabled(session: Session, scope: Scope, entry_id: int, enabled: bool) -> EntryPoint:
+def set_enabled(session: Session, scope: Scope, entry_id: int, enabled: bool) -> CollectionPoint:
     """Disable or re-enable one code; responses already given are kept (commits)."""
     entry = scoped_entry(session, scope, entry_id)
     entry.is_enabled = enabled
@@ -141,18 +141,18 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
     poster = aliased(OrgUnit)
     evaluated = aliased(OrgUnit)
     query = (
-        select(EntryPoint.code, poster.name, evaluated.name, Campaign.title, Campaign.opens_at,
+        select(CollectionPoint.code, poster.name, evaluated.name, Campaign.title, Campaign.opens_at,
                Campaign.closes_at)
-        .join(poster, poster.id == EntryPoint.poster_unit_id)
-        .join(evaluated, evaluated.id == EntryPoint.evaluated_unit_id)
-        .join(Campaign, Campaign.id == EntryPoint.campaign_id)
-        .where(EntryPoint.campaign_id == campaign_id, scope.entry_point_clause())
-        .order_by(poster.kind, poster.sort_order, poster.id, EntryPoint.id)
+        .join(poster, poster.id == CollectionPoint.collected_unit_id)
+        .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
+        .join(Campaign, Campaign.id == CollectionPoint.campaign_id)
+        .where(CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
     if entry_id is not None:
-        query = query.where(EntryPoint.id == entry_id)
+        query = query.where(CollectionPoint.id == entry_id)
     else:
-        query = query.where(EntryPoint.is_enabled.is_(True))
+        query = query.where(CollectionPoint.is_enabled.is_(True))
     if county_id is not None:
         query = query.where(poster.county_id == county_id)
     return [
