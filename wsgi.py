@@ -1,3 +1,3 @@
-from questionnaire import create_app
+from questionnaire.app import create_app
 
 app = create_app()

@@ -21,13 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from questionnaire import create_app  # noqa: E402
+from questionnaire.app import create_app  # noqa: E402
+from questionnaire.dashboard import figures
+from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.extensions import db  # noqa: E402
 from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour
-from questionnaire.dashboard import figures
 from questionnaire.org.scope import Scope
-from questionnaire.dashboard.suggestions import recent_suggestions
+from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour
 
 
 def read_all(campaign_id: int, scope: Scope) -> dict:
@@ -56,7 +56,8 @@ def main() -> None:
     with app.app_context():
         for model in (TallyEntry, TallyAnswer, TallyHour):
             n = db.session.scalar(select(func.count()).select_from(model).where(model.campaign_id == campaign_id))
-            sums = db.session.scalar(select(func.sum(TallyEntry.responses)).where(TallyEntry.campaign_id == campaign_id))
+            sums = db.session.scalar(select(func.sum(TallyEntry.responses))
+                                     .where(TallyEntry.campaign_id == campaign_id))
             print(f"{model.__tablename__}: {n} rows" + (f" ({sums} responses)" if model is TallyEntry else ""))
         county = db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "county").order_by(OrgUnit.id))
         for name, scope in (("admin", Scope(role="admin", user_id=0)),

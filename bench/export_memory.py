@@ -45,12 +45,12 @@ def child(fmt: str, scope: str) -> None:
     """Run one export in this process and print one JSON line."""
     from sqlalchemy import select
 
-    from questionnaire import create_app
-    from questionnaire.extensions import db
-    from questionnaire.campaigns.models import Campaign
     from questionnaire.accounts.models import OfficeUser
-    from questionnaire.org.models import OrgUnit
+    from questionnaire.app import create_app
+    from questionnaire.campaigns.models import Campaign
     from questionnaire.exports.plan import ExportRequest
+    from questionnaire.extensions import db
+    from questionnaire.org.models import OrgUnit
     from workers.export_jobs import build_export
 
     app = create_app()
@@ -59,7 +59,8 @@ def child(fmt: str, scope: str) -> None:
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
         unit_id = None
         if scope == "county":
-            unit_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "county").order_by(OrgUnit.sort_order, OrgUnit.id))
+            unit_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "county")
+                                        .order_by(OrgUnit.sort_order, OrgUnit.id))
         db.session.remove()
         request = ExportRequest(campaign_id, "responses", fmt, unit_id=unit_id).to_dict()
         samples: list[int] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from questionnaire.channels.qr.codes import new_entry_code
+from questionnaire.intake.codes import new_entry_code
 from questionnaire.posters.render import PosterData, render_posters
 
 

@@ -153,12 +153,14 @@ def report(args, layout: dict, hello: Hello, r: dict, probe: ls.Probe | None) ->
     server_ms = cpu["app"] + cpu["postgres"] + cpu["redis"] + cpu["tally"]
     print(f"CPU ms per accepted    : app {cpu['app']:.2f} + PostgreSQL {cpu['postgres']:.2f} + Redis "
           f"{cpu['redis']:.2f} + tally worker {cpu['tally']:.2f} = {server_ms:.2f}  (wrk {cpu['wrk']:.2f})")
-    print(f"CPU per request ratio  : hello {hello.cpu_ms:.2f} ms in gunicorn / accepted {cpu['app']:.2f} ms in gunicorn "
-          f"= {hello.cpu_ms / cpu['app']:.3f}  (the same ratio, from CPU time: steadier on a shared machine)")
+    print(f"CPU per request ratio  : hello {hello.cpu_ms:.2f} ms in gunicorn / "
+          f"accepted {cpu['app']:.2f} ms in gunicorn = {hello.cpu_ms / cpu['app']:.3f}  "
+          "(the same ratio, from CPU time: steadier on a shared machine)")
     print(f"capacity if the server had {os.cpu_count()} cores to itself: "
           f"{os.cpu_count() * 1000 / server_ms:,.0f} accepted/s (CPU bound estimate)")
     return {"rate": rate, "hello": hello.rate, "p50": r["p50_us"] / 1000, "p95": r["p95_us"] / 1000,
-            "p99": r["p99_us"] / 1000, "errors": r["errors"] + r["unavailable"] + r["limited"] + r["socket_errors"], "cpu_ms": server_ms}
+            "p99": r["p99_us"] / 1000, "cpu_ms": server_ms,
+            "errors": r["errors"] + r["unavailable"] + r["limited"] + r["socket_errors"]}
 
 
 def run_layout(args, name: str) -> dict:
@@ -235,7 +237,8 @@ def main() -> None:
     finally:
         shutil.rmtree(args.instance, ignore_errors=True)
     if len(table) > 1:
-        print("\nrun                accepted/s  hello/s  ratio   p50 ms  p95 ms  p99 ms  errors  server CPU ms/accepted")
+        print("\nrun                accepted/s  hello/s  ratio   p50 ms  p95 ms  p99 ms  errors  "
+              "server CPU ms/accepted")
         for name, s in table.items():
             print(f"{name:<18} {s['rate']:>10,.0f} {s['hello']:>8,.0f} {s['rate'] / s['hello']:>6.3f} "
                   f"{s['p50']:>8.1f} {s['p95']:>7.1f} {s['p99']:>7.1f} {s['errors']:>7} {s['cpu_ms']:>10.2f}")

@@ -1,5 +1,5 @@
-"""Survey platform for a city performance office's yearly social evaluation."""
+"""Survey platform for a city performance office's yearly social evaluation.
 
-from questionnaire.app import create_app
-
-__all__ = ["create_app"]
+The app factory is `questionnaire.app.create_app`. It is not re-exported here: importing
+any module of the package (a pure domain module, an RQ job) must not load the whole app.
+"""

@@ -22,7 +22,7 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-# Office sessions: login state and CSRF (survey and API blueprints are exempted in the factory).
+# Office sessions: login state and CSRF (the QR channel exempts its survey and API blueprints).
 login_manager = LoginManager()
 csrf = CSRFProtect()
 

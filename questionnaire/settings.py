@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "DATABASE_URL", "REDIS_URL")
 
@@ -102,6 +102,9 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": _int(env, "OFFICE_SESSION_MINUTES", 30) * 60,
+        # Office passwords: werkzeug's scrypt. Deliberately not read from the environment;
+        # only the test suite overrides it (create_app overrides) with a cheap method.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "WECHAT_APPID": env.get("WECHAT_APPID") or None,
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or None,
         "WECHAT_AUTHORIZE_URL": env.get(

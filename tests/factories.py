@@ -23,7 +23,8 @@ def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
         "org": {
             "city": {"code": "C", "name": "测试市"},
             "counties": [
-                {"code": "K1", "name": "甲县", "townships": [{"code": "K1T1", "name": "一镇"}, {"code": "K1T2", "name": "二乡"}]},
+                {"code": "K1", "name": "甲县",
+                 "townships": [{"code": "K1T1", "name": "一镇"}, {"code": "K1T2", "name": "二乡"}]},
                 {"code": "K2", "name": "乙区", "townships": [{"code": "K2T1", "name": "三镇"}]},
             ],
             "city_units": [{"code": "U1", "name": "市教育局"}],
@@ -50,10 +51,10 @@ def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
 
 
 def import_small_campaign(**kwargs) -> SimpleNamespace:
+    from questionnaire.campaign_file.importer import import_campaign
     from questionnaire.extensions import db
     from questionnaire.intake.models import CollectionPoint
     from questionnaire.org.models import OrgUnit
-    from questionnaire.campaigns.importer import import_campaign
 
     summary = import_campaign(db.session, small_campaign_doc(**kwargs))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit))}

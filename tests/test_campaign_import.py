@@ -4,9 +4,9 @@ import json
 
 from sqlalchemy import func, select
 
+from questionnaire.campaigns.models import Questionnaire
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
-from questionnaire.campaigns.models import Questionnaire
 from tests.factories import small_campaign_doc
 
 
@@ -58,6 +58,8 @@ def test_check_mode_validates_without_writing(runner, db_session, tmp_path):
 def test_the_demo_campaign_has_hechi_counties_townships_and_city_units(runner, db_session):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    count = lambda kind: db_session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.kind == kind))
+    def count(kind):
+        return db_session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.kind == kind))
+
     assert count("county") == 11 and count("city_unit") == 83 and count("township") > 100
     assert db_session.scalar(select(OrgUnit.name).where(OrgUnit.code == "451202")) == "金城江区"

@@ -7,21 +7,23 @@ builds the app once per worker process; the app is never built before a fork.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
+
+from flask import has_app_context
 
 _app = None
 
 
 @contextlib.contextmanager
 def app_context() -> Iterator[None]:
-    from flask import has_app_context
-
     if has_app_context():
         yield
         return
     global _app
     if _app is None:
-        from questionnaire import create_app
+        # Stays local: a worker builds its app on its first job, never at import (nothing is built
+        # before a fork), and questionnaire.app imports workers.cli, so a top-level import would cycle.
+        from questionnaire.app import create_app
 
         _app = create_app()
     with _app.app_context():

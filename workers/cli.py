@@ -19,13 +19,11 @@ def init_app(app: Flask) -> None:
 def rq_worker_command(queues) -> None:
     """Run an RQ worker for the given queues (default: all declared in workers/queues.py)."""
     if not current_app.config.get("REDIS_URL"):
-        click.echo("REDIS_URL 未设置：嵌入模式下任务在请求内直接执行，无需 worker", err=True)
-        raise SystemExit(1)
+        raise click.ClickException("REDIS_URL 未设置：嵌入模式下任务在请求内直接执行，无需 worker")
     names = queues or tuple(QUEUES)
     unknown = [n for n in names if n not in QUEUES]
     if unknown:
-        click.echo(f"unknown queues: {', '.join(unknown)}", err=True)
-        raise SystemExit(2)
+        raise click.ClickException(f"未知队列：{', '.join(unknown)}（可用：{', '.join(QUEUES)}）")
     # Own client without the app's short socket timeout: the worker blocks on BLPOP.
     connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
     # SimpleWorker runs jobs in this process, inside this app context: no app is built

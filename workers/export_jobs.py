@@ -18,8 +18,16 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flask import current_app
 from rq import get_current_job
+from sqlalchemy import select
 
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.exports import datasets
+from questionnaire.exports import plan as exports
+from questionnaire.exports import writers as export_writers
+from questionnaire.extensions import db
+from questionnaire.org.scope import Scope
 from workers import app_context
 from workers.queues import EXPORTS
 
@@ -58,15 +66,6 @@ def cleanup_old_exports(directory: str | os.PathLike, max_age: float = FILE_MAX_
 
 def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2000) -> dict:
     """Write one export file for `user_id`'s scope; return rows, bytes and the download name."""
-    from flask import current_app
-    from sqlalchemy import select
-
-    from questionnaire.extensions import db
-    from questionnaire.accounts.models import OfficeUser
-    from questionnaire.exports import writers as export_writers
-    from questionnaire.exports import plan as exports
-    from questionnaire.org.scope import Scope
-
     job = get_current_job()
     with app_context():
         directory = export_dir(current_app.instance_path)
@@ -81,7 +80,7 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
             user = conn.execute(select(OfficeUser.id, OfficeUser.role, OfficeUser.org_unit_id, OfficeUser.is_active)
                                 .where(OfficeUser.id == user_id)).first()
             plan = exports.plan(conn, Scope.for_user(user), req)
-            dataset = exports.build(conn, plan, generated_at, yield_per=yield_per)
+            dataset = datasets.build(conn, plan, generated_at, yield_per=yield_per)
             if job is not None:
                 job.meta.update(total=dataset.expected_rows, done=0)
                 job.save_meta()

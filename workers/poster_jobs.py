@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from rq import get_current_job
 
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.channels.qr.office_entries import poster_data
+from questionnaire.extensions import db
 from questionnaire.kernel import keys
+from questionnaire.org.scope import Scope
+from questionnaire.posters.render import render_posters
 from workers import app_context
 from workers.queues import POSTERS
 
@@ -28,14 +34,6 @@ def result_key(job_id: str) -> str:
 
 def build_poster_batch(campaign_id: int, user_id: int, county_id: int | None, size: str) -> dict:
     """Render every enabled poster in the user's scope (optionally one county) into one PDF."""
-    from flask import current_app
-
-    from questionnaire.extensions import db
-    from questionnaire.accounts.models import OfficeUser
-    from questionnaire.channels.qr.office_entries import poster_data
-    from questionnaire.posters.render import render_posters
-    from questionnaire.org.scope import Scope
-
     job = get_current_job()
     with app_context():
         scope = Scope.for_user(db.session.get(OfficeUser, user_id))

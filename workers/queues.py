@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from rq import Queue
 
+from questionnaire.extensions import redis_store
+
 
 @dataclass(frozen=True)
 class QueueSpec:
@@ -36,6 +38,4 @@ def get_queue(spec: QueueSpec, connection, is_async: bool) -> Queue:
 
 def app_queue(app, spec: QueueSpec) -> Queue:
     """The queue for an app: its Redis client, inline when RQ_ASYNC is false."""
-    from questionnaire.extensions import redis_store
-
     return get_queue(spec, redis_store.client(app), bool(app.config.get("RQ_ASYNC")))

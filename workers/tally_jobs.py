@@ -1,7 +1,8 @@
 """Tally jobs: the periodic incremental run and the full recount.
 
-Production: `rq cron workers/tally_cron.py` enqueues `apply_open_campaigns` on the
-`tallies` queue every TALLY_INTERVAL_SECONDS and `flask rq-worker tallies` runs it.
+Production: `flask tallies cron` (rq's CronScheduler, questionnaire/tallies/cli.py) enqueues
+`apply_open_campaigns` on the `tallies` queue every TALLY_INTERVAL_SECONDS and
+`flask rq-worker tallies` runs it.
 Every run is safe to repeat or to lose (a killed job leaves its batch uncounted,
 the next run counts it), so the schedule needs no bookkeeping of its own.
 
@@ -14,7 +15,10 @@ from __future__ import annotations
 import logging
 import time
 
+from questionnaire.extensions import db, redis_store
 from questionnaire.kernel import keys
+from questionnaire.tallies import counting as tallies
+from questionnaire.tallies import queue as tally_queue
 from workers import app_context
 
 log = logging.getLogger(__name__)
@@ -29,10 +33,6 @@ BATCH_SIZE = 5000
 
 def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]:
     """Count uncounted responses of every open campaign (or with a backlog); return rows per campaign."""
-    from questionnaire.extensions import db
-    from questionnaire.tallies import counting as tallies
-    from questionnaire.tallies import queue as tally_queue
-
     counted: dict[int, int] = {}
     with app_context():
         for campaign_id in tallies.open_campaign_ids(db.engine):
@@ -57,9 +57,6 @@ def apply_open_campaigns(slice_seconds: float = SLICE_SECONDS) -> dict[int, int]
 
 def recount_campaign(campaign_id: int) -> int:
     """Rebuild every tally of the campaign from the responses table."""
-    from questionnaire.extensions import db
-    from questionnaire.tallies import counting as tallies
-
     with app_context():
         rows = tallies.recount(db.engine, campaign_id)
         log.info("recounted campaign=%s rows=%s", campaign_id, rows)
@@ -74,9 +71,6 @@ def catch_up_inline(app, campaign_id: int, min_interval: float = 1.0) -> None:
     """
     if app.config.get("RQ_ASYNC"):
         return
-    from questionnaire.extensions import db, redis_store
-    from questionnaire.tallies import counting as tallies
-
     client = redis_store.client(app)
     if not client.set(keys.lock(f"tally-inline:{campaign_id}"), "1", nx=True, px=int(min_interval * 1000)):
         return

@@ -16,11 +16,11 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from questionnaire.kernel import keys
-from questionnaire.intake.identity import ip_hash
-from questionnaire.extensions import csrf, db, login_manager, redis_store
-from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts import service as accounts
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.extensions import csrf, db, login_manager, redis_store
+from questionnaire.intake.identity import ip_hash
+from questionnaire.kernel import keys
 from questionnaire.kernel.web.errors import error_page, json_error, wants_json
 from questionnaire.org.scope import Scope
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
-from sqlalchemy import select
+from flask import Flask
 
-from questionnaire.extensions import db
 from questionnaire.accounts.service import AccountError, NewAccount, create_user, generate_password
+from questionnaire.extensions import db
 
 
 def init_app(app: Flask) -> None:
@@ -27,8 +26,7 @@ def create_user_command(username, role, unit_code, password, display_name) -> No
     try:
         user = create_user(db.session, NewAccount(username, password, role, unit_code, display_name))
     except AccountError as exc:
-        click.echo(f"创建失败：{exc.message}", err=True)
-        raise SystemExit(1)
+        raise click.ClickException(f"创建失败：{exc.message}") from None
     click.echo(f"created user id={user.id} username={user.username} role={user.role}")
     if generated:
         click.echo(f"password: {password}  (shown once; store it safely)")

@@ -8,23 +8,27 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire.accounts.models import AuditEvent, OfficeUser
-from questionnaire.org.models import OrgUnit
-from questionnaire.accounts.models import ROLES
-from questionnaire.kernel.sqltypes import utcnow
+from questionnaire.accounts.models import ROLES, AuditEvent, OfficeUser
 from questionnaire.kernel.errors import ServiceError
+from questionnaire.kernel.sqltypes import utcnow
+from questionnaire.org.models import OrgUnit
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
+# werkzeug's default (scrypt). The app setting PASSWORD_HASH_METHOD may name another
+# method; only the test suite does, to save a scrypt per test account.
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
 # Compared against when the username is unknown, so both paths cost one hash check
 # and response time does not reveal which usernames exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", DEFAULT_PASSWORD_HASH_METHOD)
 
 
 class AccountError(ServiceError):
@@ -52,6 +56,20 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def _hash_method() -> str:
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD
+    return DEFAULT_PASSWORD_HASH_METHOD
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash to check an unknown username against, costing what a real account's check costs."""
+    if method == DEFAULT_PASSWORD_HASH_METHOD:
+        return _DUMMY_HASH
+    return generate_password_hash("not-a-real-password", method)
+
+
 def create_user(session: Session, account: NewAccount) -> OfficeUser:
     """Validate and store a new office account (commits)."""
     username = account.username.strip()
@@ -77,7 +95,7 @@ def create_user(session: Session, account: NewAccount) -> OfficeUser:
             raise AccountError(f"{unit.name} 不是县区，县区账号必须绑定县区")
     user = OfficeUser(
         username=username,
-        password_hash=generate_password_hash(account.password),
+        password_hash=generate_password_hash(account.password, _hash_method()),
         display_name=account.display_name or (unit.name if unit else "绩效办"),
         role=account.role,
         org_unit_id=unit.id if unit else None,
@@ -94,7 +112,7 @@ def authenticate(session: Session, username: str, password: str, ip_hash: str | 
     username = (username or "").strip()[:64]
     user = session.scalar(select(OfficeUser).where(OfficeUser.username == username)) if username else None
     if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
         _record(session, None, "login_failed", username, {"reason": "unknown_user"}, ip_hash, now)
         session.commit()
         raise LoginFailed()

@@ -1,0 +1,1 @@
+"""Campaigns: questionnaires and their definitions, scales, the one scoring module, targets, the file import."""

@@ -16,7 +16,7 @@ class Level:
 
 def _scale(*labels: str, dont_know: str) -> tuple[Level, ...]:
     weights = (100, 80, 60, 30, 0)
-    levels = tuple(Level(str(5 - i), label, w) for i, (label, w) in enumerate(zip(labels, weights)))
+    levels = tuple(Level(str(5 - i), label, w) for i, (label, w) in enumerate(zip(labels, weights, strict=True)))
     return levels + (Level(DONT_KNOW, dont_know, None),)
 
 

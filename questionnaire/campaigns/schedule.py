@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_
-
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
 
 
@@ -20,8 +18,3 @@ def status_at(opens_at: datetime, closes_at: datetime, now: datetime) -> str:
     if has_closed(closes_at, now):
         return CLOSED
     return OPEN
-
-
-def open_clause(opens_at_column, closes_at_column, now: datetime):
-    """The same rule as a SQL condition (campaigns open at `now`)."""
-    return and_(opens_at_column <= now, closes_at_column > now)

@@ -6,7 +6,8 @@ for the dashboard and the exports alike.
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Mapping, TypeVar
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
 
 from questionnaire.campaigns.scales import WEIGHTS
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from questionnaire.campaigns.definition import Definition, definition_from_data
@@ -23,6 +24,11 @@ class LoadedQuestionnaire:
 
 def campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id.desc())))
+
+
+def open_clause(now: datetime) -> ColumnElement[bool]:
+    """Campaigns open at `now` as a SQL condition: the rule of campaigns.schedule.status_at."""
+    return and_(Campaign.opens_at <= now, Campaign.closes_at > now)
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:

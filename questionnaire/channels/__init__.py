@@ -1,0 +1,1 @@
+"""Evaluation channels, one package each; each feeds answers through questionnaire.intake."""

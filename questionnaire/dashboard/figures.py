@@ -17,25 +17,25 @@ over entry points:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import Iterable
 
 from sqlalchemy import case, func, select
 
-from questionnaire.dashboard import pace
 from questionnaire.campaigns.definition import Definition
+from questionnaire.campaigns.models import Campaign, UnitTarget
 from questionnaire.campaigns.scales import DONT_KNOW
 from questionnaire.campaigns.scoring import rate_points, satisfaction_index
-from questionnaire.tallies.arithmetic import hour_of
-from questionnaire.campaigns.models import Campaign, UnitTarget
 from questionnaire.campaigns.service import load_definitions
+from questionnaire.dashboard import pace
 from questionnaire.intake.models import CollectionPoint
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel.china_time import china_date
 from questionnaire.kernel.errors import NotInScope
+from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
+from questionnaire.tallies.arithmetic import hour_of
+from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 
 HOURLY_POINTS = 48
 
@@ -50,6 +50,8 @@ class EntryMeta:
     poster_kind: str
     county_id: int | None
     evaluated_name: str
+    evaluated_unit_id: int
+    channel: str
 
 
 @dataclass(frozen=True)
@@ -152,20 +154,25 @@ def _flag_filter(query, column, include_flagged: bool):
     return query if include_flagged else query.where(column == 0)
 
 
-def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
-    """Read the tallies of one campaign within `scope` (conn: a Session or a Connection)."""
+def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: str | None = None) -> Loaded:
+    """Read the tallies of one campaign within `scope`, of one channel or all (conn: a Session or a
+    Connection). A channel is only a condition on the collection points: no channel has code here."""
     row = conn.execute(select(Campaign.id, Campaign.title, Campaign.target_responses, Campaign.opens_at,
                               Campaign.closes_at).where(Campaign.id == campaign_id)).first()
     if row is None:
         raise NotInScope()
     campaign = CampaignInfo(*row)
-    in_scope = scope.entry_point_clause()
+    in_scope = scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)
+    if channel is not None:
+        in_scope = in_scope & (CollectionPoint.channel == channel)
     poster = OrgUnit.__table__.alias("poster")
     evaluated = OrgUnit.__table__.alias("evaluated")
     entries = {}
     for row in conn.execute(
-        select(CollectionPoint.id, CollectionPoint.code, CollectionPoint.questionnaire_id, CollectionPoint.collected_unit_id,
-               poster.c.name, poster.c.kind, poster.c.county_id, evaluated.c.name)
+        select(CollectionPoint.id, CollectionPoint.code, CollectionPoint.questionnaire_id,
+               CollectionPoint.collected_unit_id,
+               poster.c.name, poster.c.kind, poster.c.county_id, evaluated.c.name, CollectionPoint.evaluated_unit_id,
+               CollectionPoint.channel)
         .join(poster, poster.c.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.c.id == CollectionPoint.evaluated_unit_id)
         .where(CollectionPoint.campaign_id == campaign_id, in_scope)
@@ -198,7 +205,11 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> Loaded:
     hours_available = True
     query = (select(TallyHour.hour, func.sum(TallyHour.responses))
              .where(TallyHour.campaign_id == campaign_id).group_by(TallyHour.hour))
-    if scope.role == "county":
+    if channel is not None:
+        # Hours are kept per owner unit across channels: a one-channel view has no series.
+        hours_available = False
+        query = query.where(TallyHour.owner_unit_id == -1)
+    elif scope.role == "county":
         query = query.where(TallyHour.owner_unit_id == scope.county_id)
     elif not scope.is_admin:
         # Hours are kept per county or city unit: a township (or no-scope) account has no series.
@@ -254,11 +265,17 @@ def _units_of(data: Loaded, kind: str, county_id: int | None = None) -> list[Uni
     return sorted(units, key=lambda u: (u.sort_order, u.code))
 
 
-def county_rows(data: Loaded) -> list[LeagueRow]:
-    by_county: dict[int, list[int]] = defaultdict(list)
+def _by_evaluated(data: Loaded) -> dict[int, list[int]]:
+    by_unit: dict[int, list[int]] = defaultdict(list)
     for e in data.entries.values():
-        if e.county_id is not None:
-            by_county[e.county_id].append(e.id)
+        by_unit[e.evaluated_unit_id].append(e.id)
+    return by_unit
+
+
+def county_rows(data: Loaded) -> list[LeagueRow]:
+    """Per county: the points that evaluate it, wherever they were collected (its own QR codes
+    and its townships', a unit head's rating of it, ...)."""
+    by_county = _by_evaluated(data)
     return [_row(data, u, by_county.get(u.id, [])) for u in _units_of(data, "county")]
 
 
@@ -275,7 +292,8 @@ def township_rows(data: Loaded, county_id: int | None = None) -> list[LeagueRow]
 
 
 def unit_rows(data: Loaded) -> list[LeagueRow]:
-    by_unit = _by_poster(data)
+    """Per city unit: the points that evaluate it."""
+    by_unit = _by_evaluated(data)
     return [_row(data, u, by_unit.get(u.id, [])) for u in _units_of(data, "city_unit")]
 
 

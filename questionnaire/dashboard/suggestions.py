@@ -72,7 +72,8 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
     entry_ids = None
     if not scope.is_admin:
         entry_ids = list(conn.execute(select(CollectionPoint.id).where(
-            CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())).scalars())
+            CollectionPoint.campaign_id == campaign_id,
+            scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))).scalars())
     found: list[tuple] = []
     before: int | None = None
     read = 0

@@ -12,22 +12,22 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from questionnaire.kernel.web.errors import json_error
-from questionnaire.kernel import keys
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.campaigns.models import Campaign
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import TallyState
-from questionnaire.dashboard import figures
-from questionnaire.org.scope import Scope
-from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.campaigns.models import Campaign
+from questionnaire.dashboard import figures
+from questionnaire.dashboard.suggestions import recent_suggestions
+from questionnaire.extensions import db, redis_store
+from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
+from questionnaire.kernel import keys
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.kernel.web.errors import error_page, json_error
+from questionnaire.org.models import OrgUnit
+from questionnaire.org.scope import Scope
+from questionnaire.tallies.models import TallyState
 from workers.tally_jobs import catch_up_inline
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,18 @@ def _county_scope(county_id: int | None) -> Scope | None:
     return Scope(role="county", user_id=scope.user_id, county_id=county_id)
 
 
-def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: int | None) -> dict:
+def _channel() -> str | None:
+    raw = request.args.get("channel", "")
+    if raw and raw not in CHANNELS:
+        raise BadDashboardRequest("参数 channel 只能是 " + "、".join(CHANNELS) + " 之一")
+    return raw or None
+
+
+def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: int | None,
+             channel: str | None = None) -> dict:
     catch_up_inline(current_app, campaign_id)  # embedded mode only; a no-op with the RQ worker
     now = datetime.now(timezone.utc)
-    data = figures.load(db.session, campaign_id, scope, include_flagged)
+    data = figures.load(db.session, campaign_id, scope, include_flagged, channel)
     db.session.commit()  # end the read transaction: the next poll must see newer tallies
     summary = figures.summary(data, now)
     return {
@@ -113,25 +121,25 @@ def _page(campaign_id: int, county_id: int | None):
     try:
         include_flagged = _flagged()
         sort_key, descending = _sort()
+        channel = _channel()
     except BadDashboardRequest as exc:
-        from questionnaire.kernel.web.errors import error_page
-
         return error_page(400, "请求有误", exc.message)
     campaign = _campaign_or_404(campaign_id)
     scope = _county_scope(county_id)
     if scope is None:
         abort(404)
-    data = _figures(campaign_id, scope, include_flagged, county_id)
+    data = _figures(campaign_id, scope, include_flagged, county_id, channel)
     for name in ("counties", "townships", "units"):
         data[name] = sort_rows(data[name], sort_key, descending)
     county = db.session.get(OrgUnit, county_id) if county_id is not None else None
     audit("view_dashboard", f"campaign:{campaign_id}", county_id=county_id, flagged=include_flagged)
     api_url = url_for("dashboard.api_figures", campaign_id=campaign_id, county=county_id,
-                      flagged=int(include_flagged))
+                      flagged=int(include_flagged), channel=channel)
     return render_template(
         "dashboard/overview.html" if county is None else "dashboard/county.html",
         campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
-        descending=descending, sort_labels=SORT_LABELS, api_url=api_url,
+        descending=descending, sort_labels=SORT_LABELS, api_url=api_url, channel=channel,
+        channel_labels=CHANNEL_LABELS,
         has_exports="exports.index" in current_app.view_functions, **data,
     )
 
@@ -163,9 +171,10 @@ def county(campaign_id: int, county_id: int):
 @bp.get("/api/campaigns/<int:campaign_id>/figures")
 @office_login_required
 def api_figures(campaign_id: int):
-    """The same figures as JSON, polled by the page (?flagged=0|1, ?county=<id>)."""
+    """The same figures as JSON, polled by the page (?flagged=0|1, ?county=<id>, ?channel=qr|leader|...)."""
     try:
         include_flagged = _flagged()
+        channel = _channel()
     except BadDashboardRequest as exc:
         return json_error(400, "bad_request", exc.message)
     raw_county = request.args.get("county", "")
@@ -179,13 +188,15 @@ def api_figures(campaign_id: int):
         return json_error(404, "not_found", "未找到该内容，或您的账号无权查看")
     catch_up_inline(current_app, campaign_id)
     as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
-    scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}"
+    # The county drill-down and the channel choose different bodies for one scope.
+    scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}:{county_id or ''}:{channel or ''}"
     key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")
     text = _cached(key)
     if text is None:
-        body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id))
+        body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id, channel))
         body["campaign_id"] = campaign_id
         body["county_id"] = county_id
+        body["channel"] = channel
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         _store(key, text)
     return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,1 @@
+"""The demo campaign behind `./dev run`: seeding, demo accounts, synthetic answers."""

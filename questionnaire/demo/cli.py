@@ -1,7 +1,12 @@
-"""`flask seed-demo`, `flask create-demo-accounts`, `flask links`: the demo campaign of `./dev run`."""
+"""Demo commands: the demo campaign of `./dev run` and synthetic responses.
+
+`flask seed-demo`, `flask create-demo-accounts`, `flask links`; `flask generate-responses`
+writes synthetic rows for benchmarks and rehearsals.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +16,7 @@ from sqlalchemy import select
 
 from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user
-from questionnaire.campaigns.importer import import_campaign, read_campaign_file
+from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
 from questionnaire.demo import synthetic
 from questionnaire.extensions import db
@@ -26,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(links_command)
     app.cli.add_command(create_demo_accounts_command)
+    app.cli.add_command(generate_responses_command)
 
 
 @click.command("seed-demo")
@@ -85,8 +91,7 @@ DEMO_ACCOUNTS = (
 def create_demo_accounts_command() -> None:
     """Create demo office accounts (admin, two counties, one township) and print them."""
     if current_app.config.get("ENV_NAME") == "production":
-        click.echo("生产环境不能创建固定密码的演示账号", err=True)
-        raise SystemExit(1)
+        raise click.ClickException("生产环境不能创建固定密码的演示账号")
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"演示账号 demo accounts ({base}/office/login):")
     for username, role, unit_code, password in DEMO_ACCOUNTS:
@@ -97,3 +102,21 @@ def create_demo_accounts_command() -> None:
                 click.echo(f"  skipped {username}: {exc.message}", err=True)
                 continue
         click.echo(f"  {username:<16} / {password:<12} ({role}{' ' + unit_code if unit_code else ''})")
+
+
+@click.command("generate-responses")
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.option("--count", type=click.IntRange(1, 5_000_000), default=1_000_000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--yes", is_flag=True, help="Confirm writing fake rows into this database.")
+def generate_responses_command(campaign_id: int, count: int, seed: int, yes: bool) -> None:
+    """Write synthetic uncounted responses (COPY on PostgreSQL) for benchmarks and rehearsals."""
+    if current_app.config.get("ENV_NAME") == "production" and not yes:
+        raise click.ClickException("生产环境写入模拟答卷须加 --yes 确认")
+    start = time.perf_counter()
+    try:
+        n = synthetic.generate(db.engine, campaign_id, count, seed)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    elapsed = time.perf_counter() - start
+    click.echo(f"campaign={campaign_id} generated={n} seconds={elapsed:.1f} rows_per_second={n / elapsed:,.0f}")

@@ -1,4 +1,4 @@
-"""Wire the demo campaign commands into the app (`./dev run` uses them)."""
+"""Wire the demo commands into the app: the demo campaign (`./dev run` uses them), synthetic responses."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -32,7 +32,7 @@ from questionnaire.tallies.queue import enqueue_where
 
 COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
            "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags")
+           "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel")
 # Answer level weights: most residents are satisfied, a few say "don't know".
 RATING_WEIGHTS = {"5": 45, "4": 30, "3": 13, "2": 5, "1": 2, "dk": 5}
 
@@ -44,6 +44,7 @@ class _Entry:
     version: int
     evaluated_unit_id: int
     collected_unit_id: int
+    channel: str
 
 
 def _answer_sampler(defn: Definition, rng: random.Random):
@@ -75,15 +76,15 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
     with engine.connect() as conn:
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
         if campaign is None:
-            raise LookupError(f"campaign {campaign_id} does not exist")
+            raise LookupError(f"调查活动 {campaign_id} 不存在")
         samplers = {qn.id: (qn.version, _answer_sampler(qn.definition, rng))
                     for qn in load_questionnaires(conn, campaign_id).values()}
         entries = [_Entry(r.id, r.questionnaire_id, samplers[r.questionnaire_id][0], r.evaluated_unit_id,
-                          r.collected_unit_id)
+                          r.collected_unit_id, r.channel)
                    for r in conn.execute(select(CollectionPoint).where(CollectionPoint.campaign_id == campaign_id,
                                                                   CollectionPoint.is_enabled))]
     if not entries:
-        raise LookupError(f"campaign {campaign_id} has no enabled entry points")
+        raise LookupError(f"调查活动 {campaign_id} 没有启用的入口")
     start = campaign.opens_at if campaign.opens_at.tzinfo else campaign.opens_at.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     span = max((now - start).total_seconds(), 3600.0)
@@ -96,7 +97,7 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
                entry.collected_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
-               created, 0)
+               created, 0, entry.channel)
 
 
 def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chunk: int = 50_000) -> int:
@@ -112,7 +113,7 @@ def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chu
     batch: list[dict] = []
     with engine.begin() as conn:
         for row in rows:
-            batch.append(dict(zip(COLUMNS, row)))
+            batch.append(dict(zip(COLUMNS, row, strict=True)))
             if len(batch) >= chunk:
                 conn.execute(insert(Response.__table__), batch)
                 written += len(batch)

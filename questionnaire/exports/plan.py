@@ -1,8 +1,8 @@
 """What an export contains: raw responses or tallies of a campaign, inside an account's scope.
 
 No Flask here: the web request and the RQ job both call `plan` (validates the request
-against the scope, which comes from the server-side user record) and `build` (returns
-a `Dataset`: tables with headers plus one lazy iterator of rows). The writers in
+against the scope, which comes from the server-side user record) and `datasets.build`
+(returns a `Dataset`: tables with headers plus one lazy iterator of rows). The writers in
 exports/writers.py turn a Dataset into CSV or XLSX.
 
 Raw responses are read through a server-side cursor (`stream_results` + `yield_per`),
@@ -14,24 +14,24 @@ point, question and option), summed per county, township and city unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from questionnaire.tallies import flag_rules as F
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_questionnaires
+from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.intake.submissions import receipt_no
+from questionnaire.kernel.china_time import china_time, format_china_time
+from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.org.kinds import kind_label
 from questionnaire.org.models import OrgUnit
-from questionnaire.kernel.china_time import china_time, format_china_time
-from questionnaire.kernel.errors import ServiceError
-from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.scope import Scope
+from questionnaire.tallies import flag_rules as F
 
 DATASETS = {"responses": "原始答卷", "tallies": "统计汇总"}
 FORMATS = ("xlsx", "csv")
@@ -59,12 +59,13 @@ class ExportRequest:
     unit_id: int | None = None  # one county (with its townships), one township or one city unit
     questionnaire_id: int | None = None
     include_flagged: bool = True
+    channel: str | None = None  # one evaluation channel, or all
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ExportRequest":
+    def from_dict(cls, data: dict) -> ExportRequest:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
@@ -95,19 +96,25 @@ class Plan:
     questionnaires: list[dict] = field(default_factory=list)
 
     def entry_where(self) -> list:
-        where = [CollectionPoint.campaign_id == self.request.campaign_id, self.scope.entry_point_clause()]
-        if self.filter_scope is not None:
-            where.append(self.filter_scope.entry_point_clause())
+        where = [CollectionPoint.campaign_id == self.request.campaign_id]
+        for scope in (self.scope, self.filter_scope):
+            if scope is not None:
+                where.append(scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(CollectionPoint.questionnaire_id == self.request.questionnaire_id)
+        if self.request.channel is not None:
+            where.append(CollectionPoint.channel == self.request.channel)
         return where
 
     def response_where(self) -> list:
-        where = [Response.campaign_id == self.request.campaign_id, self.scope.response_clause()]
-        if self.filter_scope is not None:
-            where.append(self.filter_scope.response_clause())
+        where = [Response.campaign_id == self.request.campaign_id]
+        for scope in (self.scope, self.filter_scope):
+            if scope is not None:
+                where.append(scope.clause(Response.collected_unit_id, Response.evaluated_unit_id))
         if self.request.questionnaire_id is not None:
             where.append(Response.questionnaire_id == self.request.questionnaire_id)
+        if self.request.channel is not None:
+            where.append(Response.channel == self.request.channel)
         if not self.request.include_flagged:
             where.append(Response.flags == 0)
         return where
@@ -136,6 +143,8 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
     """Check the request against the scope; anything outside it is NotInScope (404)."""
     if req.dataset not in DATASETS or req.fmt not in FORMATS:
         raise ExportRefused("请选择导出内容和文件格式")
+    if req.channel is not None and req.channel not in CHANNELS:
+        raise ExportRefused("请选择有效的评价渠道")
     if scope.role == "none":
         raise NotInScope()
     campaign = conn.execute(select(Campaign.id, Campaign.title, Campaign.settings)
@@ -164,14 +173,6 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
         for r in rows if r.id in used or not used
     ]
     return result
-
-
-def build(conn: Connection, p: Plan, generated_at: datetime, yield_per: int = 2000) -> Dataset:
-    if p.request.dataset == "responses":
-        return _responses_dataset(conn, p, generated_at, yield_per)
-    from questionnaire.exports import tallies as export_tallies
-
-    return export_tallies.dataset(conn, p, generated_at, csv=p.request.fmt == "csv")
 
 
 def user_agent_label(ua_class: str | None) -> str:
@@ -209,6 +210,7 @@ def _readme_head(p: Plan, generated_at: datetime) -> list[list]:
         ["账号可见范围", p.scope_label],
         ["筛选范围", p.filter_label],
         ["问卷", qn],
+        ["评价渠道", CHANNEL_LABELS[req.channel] if req.channel else "全部渠道"],
         ["异常答卷", "包含（见“异常标记”列）" if req.include_flagged else "不包含（仅无异常标记的答卷）"],
         ["生成时间（北京时间）", format_china_time(generated_at, "%Y-%m-%d %H:%M:%S")],
     ]
@@ -301,7 +303,7 @@ def _one_table(p: Plan, rows: Iterator[tuple[int, list]]) -> tuple[Table, Iterat
     return Table("all", "原始答卷", header), combined()
 
 
-def _responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_per: int) -> Dataset:
+def responses_dataset(conn: Connection, p: Plan, generated_at: datetime, yield_per: int) -> Dataset:
     tables = [Table(qn["id"], qn["title"], _layout(qn)[0]) for qn in p.questionnaires]
     titles = {qn["id"]: qn["title"] for qn in p.questionnaires}
     rows = response_rows(conn, p, yield_per)

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
+from questionnaire.exports import plan as X
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.org.kinds import kind_label
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
-from questionnaire.exports import plan as X
 
 INDEX_COLUMN = "满意度指数（%）"
 SUMMARY_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", INDEX_COLUMN]
@@ -37,7 +37,7 @@ class _Group:
         self.responses: Counter = Counter()  # questionnaire id -> responses
         self.answers: dict[int, Counter] = defaultdict(Counter)  # questionnaire id -> (question, value) -> n
 
-    def add(self, other: "_Group") -> None:
+    def add(self, other: _Group) -> None:
         self.responses.update(other.responses)
         for qn_id, counts in other.answers.items():
             self.answers[qn_id].update(counts)
@@ -73,11 +73,12 @@ def _groups(conn: Connection, p: X.Plan) -> list[_Group]:
             unit_group(unit_id).responses[qn_id] += int(n)
     answer_flags = [] if p.request.include_flagged else [TallyAnswer.flags == 0]
     for unit_id, qn_id, question, value, n in conn.execute(
-        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value,
-               func.sum(TallyAnswer.responses))
+        select(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id,
+               TallyAnswer.value, func.sum(TallyAnswer.responses))
         .join(CollectionPoint, CollectionPoint.id == TallyAnswer.collection_point_id)
         .where(TallyAnswer.campaign_id == p.request.campaign_id, *p.entry_where(), *answer_flags)
-        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id, TallyAnswer.value)
+        .group_by(CollectionPoint.collected_unit_id, CollectionPoint.questionnaire_id, TallyAnswer.question_id,
+                  TallyAnswer.value)
     ):
         if qn_id in qn_ids:
             unit_group(unit_id).answers[qn_id][(question, value)] += int(n)
@@ -155,10 +156,12 @@ def dataset(conn: Connection, p: X.Plan, generated_at: datetime, csv: bool = Fal
 
     def readme(counts: dict, sheets: dict) -> list[list]:
         out = X._readme_head(p, generated_at)
-        out.append(["统计截至（北京时间）", format_china_time(as_of, "%Y-%m-%d %H:%M:%S") or "尚未统计"])
+        as_of_text = format_china_time(as_of, "%Y-%m-%d %H:%M:%S") or "尚未统计"
+        out.append(["统计截至（北京时间）", as_of_text])
         out.append(["说明", "统计表由后台定时增量更新；逐条核对请使用“原始答卷”导出"])
         out.append(["满意率算法", "非常满意100%、满意80%、一般60%、不满意30%、非常不满意0%加权平均；“不了解”不计入"])
-        out.append(["满意度指数", "该单位各评分题满意率的算术平均（每题权重相同，无有效评分的题不计入），与实时看板一致"])
+        out.append(["满意度指数",
+                    "该单位各评分题满意率的算术平均（每题权重相同，无有效评分的题不计入），与实时看板一致"])
         out += [[f"工作表“{'、'.join(sheets.get(key, []))}”行数", n] for key, n in counts.items()]
         return out + X._flags_legend(p)
 

@@ -14,24 +14,27 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_login import current_user
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.accounts.models import AuditEvent
-from questionnaire.org.models import OrgUnit
-from questionnaire.exports import writers as export_writers
-from questionnaire.exports import plan as exports
-from questionnaire.exports.plan import ExportRefused, ExportRequest
-from questionnaire.kernel.errors import NotInScope
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.accounts.models import AuditEvent
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.exports import datasets
+from questionnaire.exports import plan as exports
+from questionnaire.exports import writers as export_writers
+from questionnaire.exports.plan import ExportRefused, ExportRequest
+from questionnaire.extensions import db, redis_store
+from questionnaire.intake.channels import CHANNEL_LABELS
+from questionnaire.kernel.errors import NotInScope
+from questionnaire.kernel.web.params import optional_int
+from questionnaire.org.models import OrgUnit
 from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
 from workers.queues import EXPORTS, app_queue
+from workers.tally_jobs import catch_up_inline
 
 bp = Blueprint("exports", __name__, url_prefix="/office/exports")
 
@@ -43,23 +46,15 @@ RUNNING = ("queued", "started", "deferred", "scheduled")
 
 
 
-def _optional_int(name: str) -> int | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
-
-
 def _form_request(campaign_id: int) -> ExportRequest:
     return ExportRequest(
         campaign_id=campaign_id,
         dataset=request.form.get("dataset", ""),
         fmt=request.form.get("fmt", ""),
-        unit_id=_optional_int("unit"),
-        questionnaire_id=_optional_int("questionnaire"),
+        unit_id=optional_int("unit"),
+        questionnaire_id=optional_int("questionnaire"),
         include_flagged=request.form.get("include_flagged") == "1",
+        channel=request.form.get("channel") or None,
     )
 
 
@@ -86,7 +81,7 @@ def _form_page(campaign_id: int | None, error: str | None = None, status: int = 
     scope = current_scope()
     return render_template(
         "exports/index.html", campaigns=campaigns, campaign=campaign, units=_scoped_units(scope),
-        recent=_recent_exports(),
+        recent=_recent_exports(), channel_labels=CHANNEL_LABELS,
         scope_label=exports.scope_label(db.session.connection(), scope), datasets=exports.DATASETS,
         error=error, form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "1"},
     ), status
@@ -104,14 +99,14 @@ def _recent_exports(limit: int = 10) -> list[AuditEvent]:
 @office_login_required
 def index():
     """Choose what to export: dataset, format, a narrower scope, flagged responses or not."""
-    return _form_page(_optional_int("campaign"))
+    return _form_page(optional_int("campaign"))
 
 
 @bp.post("")
 @office_login_required
 def start():
     """Tallies stream back at once; raw responses go to an RQ job with a progress page."""
-    campaign_id = _optional_int("campaign")
+    campaign_id = optional_int("campaign")
     if campaign_id is None:
         abort(400)
     req = _form_request(campaign_id)
@@ -141,11 +136,9 @@ def _redirect(location: str) -> Response:
 
 
 def _tallies_now(plan, detail: dict) -> Response:
-    from workers.tally_jobs import catch_up_inline
-
     catch_up_inline(current_app, plan.request.campaign_id)  # embedded mode: count what is pending first
     generated_at = datetime.now(timezone.utc)
-    dataset = exports.build(db.session.connection(), plan, generated_at)
+    dataset = datasets.build(db.session.connection(), plan, generated_at)
     db.session.remove()  # the rows are in memory (a few thousand); give the connection back
     audit("export", f"campaign:{plan.request.campaign_id}", rows=dataset.expected_rows, **detail)
     name = f"{dataset.filename}.{plan.request.fmt}"

@@ -14,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell

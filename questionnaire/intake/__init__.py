@@ -1,0 +1,1 @@
+"""One intake for every channel: collection points, participant identity, admission, the durable writer."""

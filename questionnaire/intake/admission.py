@@ -10,9 +10,10 @@ the library under Flask-Limiter, so settings read the same) and the participant'
 One Lua script (EVALSHA) does it all atomically; the embedded mode runs the same
 script in fakeredis (with lupa). Semantics match a fixed-window limiter that runs
 before the view: every submit request counts, valid or not; a request over any window
-is refused (429) whatever else it would have been, and makes no dedup claim. A valid submission counts inside `SubmissionStore.submit` with its
-claim; anything refused earlier (bad token, bad answers, unknown code) is counted by
-the web layer afterwards through `count`. When Redis is down both fail open: residents
+is refused (429) whatever else it would have been, and makes no dedup claim. A valid
+submission counts inside `SubmissionStore.submit` with its claim; anything refused earlier
+(bad token, bad answers, unknown code) is counted by the web layer afterwards through
+`count`. When Redis is down both fail open: residents
 are not refused because the limit store is unreachable, and PostgreSQL still refuses
 duplicates.
 """
@@ -38,7 +39,7 @@ class Window:
     seconds: int
 
     @classmethod
-    def parse(cls, text: str) -> tuple["Window", ...]:
+    def parse(cls, text: str) -> tuple[Window, ...]:
         """'10 per minute;30 per hour' -> windows (the notation of Flask-Limiter's settings)."""
         return tuple(cls(item.amount, item.get_expiry()) for item in parse_many(text)) if text else ()
 
@@ -51,7 +52,7 @@ class Bucket:
     window: Window
 
     @classmethod
-    def for_client(cls, scope: str, identity: str, windows: tuple[Window, ...]) -> list["Bucket"]:
+    def for_client(cls, scope: str, identity: str, windows: tuple[Window, ...]) -> list[Bucket]:
         return [cls(keys.rate_window(scope, identity, w.seconds), w) for w in windows]
 
 

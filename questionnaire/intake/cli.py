@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
 
-from questionnaire.extensions import db
-from questionnaire.extensions import redis_store
+from questionnaire.extensions import db, redis_store
 from questionnaire.intake import redis_rebuild
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.extensions import db
+from questionnaire.intake.channels import CHANNELS
 from questionnaire.kernel.sqltypes import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 
@@ -17,18 +18,19 @@ class Response(db.Model):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    # The entry point is the answer's one foreign key; campaign, questionnaire and the two units
-    # are copies of the entry point's, written by the submit path for grouping without a join
-    # (a foreign key each cost a parent-row lock per insert; migration 0005).
+    # The collection point is the answer's one foreign key; channel, campaign, questionnaire and
+    # the two units are copies of the point's, written by the submit path for grouping without a
+    # join (a foreign key each cost a parent-row lock per insert; migration 0005).
     collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_points.id"))
+    channel: Mapped[str] = mapped_column(sa.String(16))  # see intake.channels
     campaign_id: Mapped[int]
     questionnaire_id: Mapped[int]
     questionnaire_version: Mapped[int]
-    evaluated_unit_id: Mapped[int]
-    collected_unit_id: Mapped[int]
+    evaluated_unit_id: Mapped[int]  # the county or city unit this answer evaluates
+    collected_unit_id: Mapped[int]  # where it was collected: poster's unit, rater's unit, frame's unit
     # Keyed HMAC of the participant identity (never the openid or device id itself).
     participant_hash: Mapped[str] = mapped_column(sa.String(64))
-    identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / api
+    identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / (channel-specific)
     # Client idempotency key: a retried submit returns the first receipt.
     submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     answers: Mapped[dict] = mapped_column(JSONDoc)
@@ -44,22 +46,30 @@ class Response(db.Model):
     __table_args__ = (
         # The truth for "one answer per person per campaign", whatever Redis says.
         sa.UniqueConstraint("campaign_id", "participant_hash"),
-        # Burst flags count rows per IP hash / entry point and time window (migration 0003).
+        # Burst flags count rows per IP hash / collection point and time window (migration 0003).
         sa.Index("ix_responses_campaign_ip_created", "campaign_id", "ip_hash", "created_at"),
         sa.Index("ix_responses_point_created", "collection_point_id", "created_at"),
-        # Newest-first reads per campaign and per entry point (suggestions; migration 0004).
+        # Newest-first reads per campaign and per collection point (suggestions; migration 0004).
         sa.Index("ix_responses_campaign_id_id", "campaign_id", "id"),
-        sa.Index("ix_responses_entry_point_id_id", "collection_point_id", "id"),
+        sa.Index("ix_responses_collection_point_id_id", "collection_point_id", "id"),
     )
 
 
 class CollectionPoint(db.Model):
-    """A QR code: campaign + questionnaire + evaluated unit + poster unit, behind a short code."""
+    """Where answers of one channel come in: campaign + channel + questionnaire + the unit they
+    evaluate + the unit where they are collected.
+
+    Tallies, dashboard figures, exports and office scope are keyed by collection point, so they
+    work per channel and per evaluated unit without knowing any channel. A QR entry point (the
+    `qr` channel) is a collection point with a public short `code` (/s/<code>) hung at its
+    collected unit; points of other channels need no public code.
+    """
 
     __tablename__ = "collection_points"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
     evaluated_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
@@ -70,10 +80,14 @@ class CollectionPoint(db.Model):
     campaign = relationship("Campaign")
     questionnaire = relationship("Questionnaire")
     evaluated_unit = relationship("OrgUnit", foreign_keys=[evaluated_unit_id])
-    poster_unit = relationship("OrgUnit", foreign_keys=[collected_unit_id])
+    collected_unit = relationship("OrgUnit", foreign_keys=[collected_unit_id])
 
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "questionnaire_id", "evaluated_unit_id", "collected_unit_id"),
+        # One point per channel, questionnaire and (evaluated, collected) pair; named explicitly
+        # because the convention's name would pass PostgreSQL's 63-character limit.
+        sa.UniqueConstraint("campaign_id", "channel", "questionnaire_id", "evaluated_unit_id", "collected_unit_id",
+                            name="uq_collection_points_pair"),
+        sa.CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
     )
 
 
@@ -83,10 +97,11 @@ class TallyPending(db.Model):
     The submit path writes a row here in the same statement that stores the response, and
     the worker deletes the rows it counts in the transaction that counts them; a response
     is counted exactly when it has no row here. Rows that commit out of id order are simply
-    still here at the next run. Keeping this outside `responses` leaves answers insert-only:
-    marking each one counted rewrote every row and all its index entries once more, and on
-    a table of a million rows the claim's plan degraded to a full scan (measured: 600 ms a
-    batch at 320 k rows, the load benchmark's rate halved).
+    still here at the next run. Keeping this outside `responses` means a response row is
+    written once and updated only when an anti-fraud flag is set on it (a minority; see
+    tallies/flags.py). Marking each one counted rewrote every row and all its index entries
+    once more, and on a table of a million rows the claim's plan degraded to a full scan
+    (measured: 600 ms a batch at 320 k rows, the load benchmark's rate halved).
     """
 
     __tablename__ = "tally_pending"

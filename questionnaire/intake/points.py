@@ -13,24 +13,25 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.campaigns import schedule
-from questionnaire.channels.qr.codes import looks_like_entry_code
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.campaigns.service import load_questionnaires
+from questionnaire.intake.codes import looks_like_entry_code
 from questionnaire.intake.models import CollectionPoint
-from questionnaire.org.models import OrgUnit
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, EntryNotFound
+from questionnaire.org.models import OrgUnit
 
 
 @dataclass(frozen=True)
 class ResolvedEntry:
     entry_id: int
+    channel: str
     code: str
     is_enabled: bool
     campaign_id: int
@@ -106,7 +107,7 @@ def _entry_select(*extra):
     poster = OrgUnit.__table__.alias("poster")
     return (
         select(
-            CollectionPoint.id, CollectionPoint.code, CollectionPoint.is_enabled,
+            CollectionPoint.id, CollectionPoint.channel, CollectionPoint.code, CollectionPoint.is_enabled,
             Campaign.id.label("campaign_id"), Campaign.title, Campaign.opens_at, Campaign.closes_at,
             Questionnaire.id.label("questionnaire_id"), Questionnaire.version, *extra,
             evaluated.c.id.label("evaluated_id"), evaluated.c.name.label("evaluated_name"),
@@ -121,6 +122,13 @@ def _entry_select(*extra):
 
 def load_entry(session: Session, code: str) -> ResolvedEntry | None:
     row = session.execute(_entry_select(Questionnaire.definition).where(CollectionPoint.code == code)).one_or_none()
+    return None if row is None else _resolved(row, definition_from_data(row.definition))
+
+
+def load_point(session: Session, point_id: int) -> ResolvedEntry | None:
+    """A collection point by id: how channels without a public code (leader invitations, phone
+    cases, hotline callbacks) resolve the point they submit through."""
+    row = session.execute(_entry_select(Questionnaire.definition).where(CollectionPoint.id == point_id)).one_or_none()
     return None if row is None else _resolved(row, definition_from_data(row.definition))
 
 
@@ -145,7 +153,7 @@ def load_campaign_entries(session: Session, code: str) -> dict[str, ResolvedEntr
 
 def _resolved(row, definition: Definition) -> ResolvedEntry:
     return ResolvedEntry(
-        entry_id=row.id, code=row.code, is_enabled=row.is_enabled,
+        entry_id=row.id, channel=row.channel, code=row.code, is_enabled=row.is_enabled,
         campaign_id=row.campaign_id, campaign_title=row.title,
         opens_at=_aware(row.opens_at), closes_at=_aware(row.closes_at),
         questionnaire_id=row.questionnaire_id, questionnaire_version=row.version,
@@ -157,5 +165,4 @@ def _resolved(row, definition: Definition) -> ResolvedEntry:
 
 def _aware(value: datetime) -> datetime:
     # Columns selected individually come back through the UTCDateTime type already.
-    from datetime import timezone
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

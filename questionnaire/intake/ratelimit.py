@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 
 from questionnaire.extensions import redis_store

@@ -20,10 +20,10 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.models import Campaign
 from questionnaire.intake.models import Response
 from questionnaire.intake.submissions import MARKER_GRACE
+from questionnaire.kernel import keys
 
 log = logging.getLogger(__name__)
 BATCH = 5_000
@@ -50,7 +50,7 @@ def rebuild_campaign(engine: Engine, client: redis.Redis, campaign_id: int,
     with engine.connect() as conn:
         closes_at = conn.scalar(select(Campaign.closes_at).where(Campaign.id == campaign_id))
         if closes_at is None:
-            raise LookupError(f"campaign {campaign_id} does not exist")
+            raise LookupError(f"调查活动 {campaign_id} 不存在")
     if closes_at.tzinfo is None:
         closes_at = closes_at.replace(tzinfo=timezone.utc)
     ttl = max(int((closes_at + MARKER_GRACE - now).total_seconds()), 60)

@@ -15,26 +15,28 @@ A response is acknowledged only after its transaction commits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Mapping
 
 import redis
 from sqlalchemy.engine import Engine
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.definition import AnswerError, answers_digest, validate_answers
-from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.admission import Admission, Claim
+from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.points import ResolvedEntry
 from questionnaire.intake.writer import DatabaseUnavailable, writer_for
+from questionnaire.kernel import keys
 from questionnaire.kernel.errors import IdempotencyConflict, InvalidAnswers, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 # Dedup markers outlive the campaign so a late duplicate is still refused fast.
 MARKER_GRACE = timedelta(days=30)
+# Longest time on the form a client may report (seconds); the web form's comes from its signed token.
+MAX_DURATION = 24 * 3600
 
 
 class Outcome(str, Enum):
@@ -115,6 +117,7 @@ class SubmissionStore:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
         row = {
+            "channel": entry.channel,
             "campaign_id": entry.campaign_id,
             "questionnaire_id": entry.questionnaire_id,
             "questionnaire_version": entry.questionnaire_version,

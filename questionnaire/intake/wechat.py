@@ -19,15 +19,14 @@ import hmac
 import json
 import logging
 import secrets
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from questionnaire.kernel.web.errors import error_page
 from questionnaire.intake.submissions import Participant
+from questionnaire.kernel.web.errors import error_page
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +97,7 @@ def exchange_code(code: str) -> dict:
     try:
         with urllib.request.urlopen(url, timeout=EXCHANGE_TIMEOUT_SECONDS) as reply:
             body = reply.read(64 * 1024)
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
         raise WeChatUnavailable(f"request failed: {exc}") from exc
     try:
         data = json.loads(body)

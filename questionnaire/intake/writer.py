@@ -23,7 +23,7 @@ from datetime import timezone
 import psycopg
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.engine import Engine
@@ -40,7 +40,7 @@ pending = TallyPending.__table__
 ROW_COLUMNS = (
     "campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
     "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags",
+    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel",
 )
 
 BY_SUBMISSION = select(
@@ -195,8 +195,6 @@ def writer_for(engine: Engine, connect_timeout: int = 3):
         if writer is None:
             writer = (PostgresWriter(engine, connect_timeout) if engine.dialect.driver == "psycopg"
                       else SqlAlchemyWriter(engine))
-            from sqlalchemy import event
-
             event.listen(engine, "engine_disposed", lambda _engine, w=writer: w.close())
             _WRITERS[engine] = writer
         return writer

@@ -11,7 +11,7 @@ and cannot deadlock.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import text
@@ -52,7 +52,7 @@ def add_counts(conn: Connection, table: sa.Table, columns: Sequence[str], rows: 
     stmt = sqlite.insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={count_column: table.c[count_column] + stmt.excluded[count_column]})
-    dicts = [dict(zip(columns, row)) for row in rows]
+    dicts = [dict(zip(columns, row, strict=True)) for row in rows]
     if not returning:
         conn.execute(stmt, dicts)
         return []

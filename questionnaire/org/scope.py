@@ -6,6 +6,9 @@ applied to every query as a where-clause, exports and aggregates included (OWASP
 County scope: entry points hung in the county or one of its townships
 (poster unit's county_id == county), or evaluating the county itself.
 Unit scope: entry points hung in, or evaluating, that unit.
+
+The org layer knows no answer tables: callers pass the two unit columns of the rows
+they filter (`scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 
 
@@ -31,7 +33,7 @@ class Scope:
         return self.role == "admin"
 
     @classmethod
-    def for_user(cls, user) -> "Scope":
+    def for_user(cls, user) -> Scope:
         """The scope of an OfficeUser; an inactive or mis-configured account sees nothing."""
         if user is None or not getattr(user, "is_active", False):
             return cls(role="none")
@@ -61,7 +63,8 @@ class Scope:
             return True
         return self.role == "county" and county_id == self.county_id
 
-    def _clause(self, poster_col, evaluated_col) -> ColumnElement[bool]:
+    def clause(self, poster_col, evaluated_col) -> ColumnElement[bool]:
+        """Where-clause restricting rows to this scope by their poster and evaluated unit columns."""
         if self.is_admin:
             return sa.true()
         if self.role == "county":
@@ -70,14 +73,6 @@ class Scope:
         if self.role == "unit":
             return sa.or_(poster_col == self.unit_id, evaluated_col == self.unit_id)
         return sa.false()
-
-    def entry_point_clause(self) -> ColumnElement[bool]:
-        """Where-clause on CollectionPoint restricting rows to this scope (no join needed)."""
-        return self._clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)
-
-    def response_clause(self) -> ColumnElement[bool]:
-        """Where-clause on Response restricting rows to this scope (no join needed)."""
-        return self._clause(Response.collected_unit_id, Response.evaluated_unit_id)
 
     def org_unit_clause(self) -> ColumnElement[bool]:
         """Where-clause on OrgUnit: the units this account may see."""

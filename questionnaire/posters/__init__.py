@@ -1,0 +1,1 @@
+"""QR code images and printable poster PDFs."""

@@ -1,10 +1,11 @@
 """Printable posters (A4 / A3 PDF): title, unit, QR code, instruction, short URL, period.
 
 Text is set in WenQuanYi Micro Hei (Apache-2.0, bundled in questionnaire/assets/fonts;
-it has Latin digits too, which CJK-only fallback fonts lack), embedded as a subset of the glyphs a batch uses: a print shop's RIP or a reader
-without Chinese fonts would otherwise print empty boxes (poppler does exactly that with
-the non-embedded STSong-Light we used first). The QR code is drawn as vector rectangles
-from the module matrix, so it stays sharp at any print size.
+it has Latin digits too, which CJK-only fallback fonts lack), embedded as a subset of the
+glyphs a batch uses: a print shop's RIP or a reader without Chinese fonts would otherwise
+print empty boxes (poppler does exactly that with the non-embedded STSong-Light we used first).
+The QR code is drawn as vector rectangles from the module matrix, so it stays sharp at any
+print size.
 
 Pure functions: no Flask, no database. Layout is designed on A4 in millimetres and
 scaled uniformly for A3 (A-series pages share one aspect ratio).
@@ -13,10 +14,10 @@ scaled uniformly for A3 (A-series pages share one aspect ratio).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from pathlib import Path
 
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.units import mm

@@ -14,8 +14,8 @@ flagged rows, and lets a late flag move a row between buckets exactly.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 EntryKey = tuple[int, int]                 # collection_point_id, flags
 AnswerKey = tuple[int, int, str, str]      # collection_point_id, flags, question_id, value
@@ -51,7 +51,7 @@ class TallyDelta:
             if qid in info.countable_questions:
                 self.answers[(collection_point_id, flags, qid, value)] += sign
 
-    def nonzero(self) -> "TallyDelta":
+    def nonzero(self) -> TallyDelta:
         return TallyDelta(
             Counter({k: v for k, v in self.entries.items() if v}),
             Counter({k: v for k, v in self.answers.items() if v}),

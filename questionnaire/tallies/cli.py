@@ -1,4 +1,4 @@
-"""`flask tallies ...` and `flask generate-responses`: operating the live tallies."""
+"""`flask tallies ...`: operating the live tallies."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import logging
 import time
 
 import click
+import redis
 from flask import current_app
 from flask.cli import AppGroup
+from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
+from sqlalchemy import select
 
+from questionnaire.campaigns.models import Campaign
 from questionnaire.extensions import db
+from questionnaire.tallies import counting as tallies
+from workers.queues import TALLIES
+from workers.tally_jobs import apply_open_campaigns
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +25,9 @@ tallies_cli = AppGroup("tallies", help="Live tallies: incremental runs, full rec
 
 
 def _campaign_ids(campaign_id: int | None) -> list[int]:
-    from sqlalchemy import select
-
-    from questionnaire.campaigns.models import Campaign
-
     if campaign_id is not None:
         if db.session.get(Campaign, campaign_id) is None:
-            raise click.ClickException(f"campaign {campaign_id} does not exist")
+            raise click.ClickException(f"调查活动 {campaign_id} 不存在")
         return [campaign_id]
     return list(db.session.scalars(select(Campaign.id).order_by(Campaign.id)))
 
@@ -32,8 +36,6 @@ def _campaign_ids(campaign_id: int | None) -> list[int]:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def apply_command(campaign_id: int | None) -> None:
     """Count every response not yet counted (what the scheduled job does)."""
-    from questionnaire.tallies import counting as tallies
-
     for cid in _campaign_ids(campaign_id):
         start = time.perf_counter()
         n = tallies.apply_pending(db.engine, cid)
@@ -44,8 +46,6 @@ def apply_command(campaign_id: int | None) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def recount_command(campaign_id: int | None) -> None:
     """Rebuild the tally tables from the responses table (one transaction per campaign)."""
-    from questionnaire.tallies import counting as tallies
-
     for cid in _campaign_ids(campaign_id):
         start = time.perf_counter()
         n = tallies.recount(db.engine, cid)
@@ -56,8 +56,6 @@ def recount_command(campaign_id: int | None) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None)
 def verify_command(campaign_id: int | None) -> None:
     """Compare the tally tables with a fresh recount; exit 1 on any difference."""
-    from questionnaire.tallies import counting as tallies
-
     bad = False
     for cid in _campaign_ids(campaign_id):
         problems = tallies.verify(db.engine, cid)
@@ -66,23 +64,15 @@ def verify_command(campaign_id: int | None) -> None:
             click.echo(f"  {p}")
         bad = bad or bool(problems)
     if bad:
-        raise SystemExit(1)
+        raise click.ClickException("统计表与重新统计的结果不一致（见上）")
 
 
 @tallies_cli.command("cron")
 @click.option("--interval", type=int, default=None, help="Seconds between runs (TALLY_INTERVAL_SECONDS).")
 def cron_command(interval: int | None) -> None:
     """Enqueue the incremental tally job every few seconds (`rq cron` scheduler; run one)."""
-    import redis
-    from rq.cron import CronScheduler
-    from rq.exceptions import StopRequested
-
-    from workers.queues import TALLIES
-    from workers.tally_jobs import apply_open_campaigns
-
     if not current_app.config.get("REDIS_URL"):
-        click.echo("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务", err=True)
-        raise SystemExit(1)
+        raise click.ClickException("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务")
     interval = interval or current_app.config["TALLY_INTERVAL_SECONDS"]
     connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
     pause = 1.0
@@ -106,26 +96,5 @@ def cron_command(interval: int | None) -> None:
             return
 
 
-@click.command("generate-responses")
-@click.option("--campaign", "campaign_id", type=int, required=True)
-@click.option("--count", type=click.IntRange(1, 5_000_000), default=1_000_000, show_default=True)
-@click.option("--seed", type=int, default=2026, show_default=True)
-@click.option("--yes", is_flag=True, help="Confirm writing fake rows into this database.")
-def generate_responses_command(campaign_id: int, count: int, seed: int, yes: bool) -> None:
-    """Write synthetic uncounted responses (COPY on PostgreSQL) for benchmarks and rehearsals."""
-    from questionnaire.demo import synthetic
-
-    if current_app.config.get("ENV_NAME") == "production" and not yes:
-        raise click.ClickException("refusing to write synthetic responses in production without --yes")
-    start = time.perf_counter()
-    try:
-        n = synthetic.generate(db.engine, campaign_id, count, seed)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
-    elapsed = time.perf_counter() - start
-    click.echo(f"campaign={campaign_id} generated={n} seconds={elapsed:.1f} rows_per_second={n / elapsed:,.0f}")
-
-
 def init_app(app) -> None:
     app.cli.add_command(tallies_cli)
-    app.cli.add_command(generate_responses_command)

@@ -18,20 +18,19 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from questionnaire.campaigns import schedule
-from questionnaire.tallies import flag_rules as F
-from questionnaire.campaigns.service import load_definitions
-from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_definitions, open_clause
 from questionnaire.intake.models import CollectionPoint, Response
-from questionnaire.org.models import OrgUnit
-from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.kernel import dialect
 from questionnaire.kernel.counters import add_counts
+from questionnaire.org.models import OrgUnit
+from questionnaire.tallies import flag_rules as F
+from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.tallies.flags import flag_bursts, write_row_flags
+from questionnaire.tallies.models import BurstWindow, TallyAnswer, TallyEntry, TallyHour, TallyState
 from questionnaire.tallies.queue import COUNTED_SQL, campaigns_with_backlog, claim, counted_clause, queued
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,8 @@ def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter
 
 def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
     _upsert(conn, TallyEntry.__table__, ("collection_point_id", "flags"), delta.entries, campaign_id)
-    _upsert(conn, TallyAnswer.__table__, ("collection_point_id", "flags", "question_id", "value"), delta.answers, campaign_id)
+    _upsert(conn, TallyAnswer.__table__, ("collection_point_id", "flags", "question_id", "value"), delta.answers,
+            campaign_id)
     _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
 
 
@@ -121,7 +121,8 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
 
     flag_bursts(conn, campaign_id, policy, batch, flags_now, move)
     for r in batch:
-        delta.add(infos[r.collection_point_id], r.collection_point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
+        point_id = r.collection_point_id
+        delta.add(infos[point_id], point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
     _write_delta(conn, campaign_id, delta)
     _touch_state(conn, campaign_id, len(batch))
     return len(batch)
@@ -298,8 +299,7 @@ def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:
     """Campaigns worth a periodic run: open ones, plus any with uncounted rows."""
     now = now or datetime.now(timezone.utc)
     with engine.connect() as conn:
-        ids = set(conn.execute(select(Campaign.id).where(
-            schedule.open_clause(Campaign.opens_at, Campaign.closes_at, now))).scalars())
+        ids = set(conn.execute(select(Campaign.id).where(open_clause(now))).scalars())
         ids.update(campaigns_with_backlog(conn))
     return sorted(ids)
 

@@ -13,8 +13,8 @@ in the same transaction, which keeps the tallies exact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from questionnaire.campaigns.scales import DONT_KNOW
 
@@ -44,7 +44,7 @@ class FlagPolicy:
     straight_line_min_questions: int = 5
 
     @classmethod
-    def from_settings(cls, settings: Mapping | None) -> "FlagPolicy":
+    def from_settings(cls, settings: Mapping | None) -> FlagPolicy:
         settings = settings or {}
         values = {}
         for name in cls.__dataclass_fields__:

@@ -10,18 +10,17 @@ keeps the figures exact.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable, Iterable
-
 from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 
-from questionnaire.tallies import flag_rules as F
 from questionnaire.intake.models import Response
-from questionnaire.tallies.models import BurstWindow
 from questionnaire.kernel.counters import add_counts
+from questionnaire.tallies import flag_rules as F
+from questionnaire.tallies.models import BurstWindow
 from questionnaire.tallies.queue import counted_clause
 
 responses = Response.__table__

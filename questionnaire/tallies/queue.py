@@ -56,7 +56,8 @@ def claim(conn: Connection, campaign_id: int, batch_size: int) -> list:
 
 
 def queued(conn: Connection, campaign_id: int) -> int:
-    return conn.execute(select(func.count()).select_from(pending).where(pending.c.campaign_id == campaign_id)).scalar_one()
+    return conn.execute(select(func.count()).select_from(pending)
+                        .where(pending.c.campaign_id == campaign_id)).scalar_one()
 
 
 def campaigns_with_backlog(conn: Connection) -> set[int]:

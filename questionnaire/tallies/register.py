@@ -1,4 +1,4 @@
-"""Wire the live tallies into the app: `flask tallies ...` and `flask generate-responses`."""
+"""Wire the live tallies into the app: `flask tallies ...`."""
 
 from __future__ import annotations
 

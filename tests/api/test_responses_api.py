@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
@@ -24,6 +25,7 @@ def test_fetching_an_entry_returns_the_questionnaire(client, campaign):
     assert data["campaign"]["status"] == "open" and data["participant_token"]
 
 
+@pytest.mark.both_backends  # a replay is found by submission_id
 def test_submitting_then_retrying_returns_the_same_receipt(client, campaign):
     code = campaign.codes["K1"]
     body = {"submission_id": str(uuid.uuid4()), "answers": good_answers(), "duration_seconds": 75}
@@ -36,6 +38,7 @@ def test_submitting_then_retrying_returns_the_same_receipt(client, campaign):
     assert client.get(f"/api/v1/entries/{code}/status").get_json()["participated"] is True
 
 
+@pytest.mark.both_backends  # the writer's conflict on submission_id
 def test_a_replayed_submission_id_with_different_answers_is_refused(client, campaign):
     code = campaign.codes["K1"]
     sid = str(uuid.uuid4())
@@ -46,6 +49,7 @@ def test_a_replayed_submission_id_with_different_answers_is_refused(client, camp
     assert db.session.scalar(select(Response.answers)).get("gov") == "5"
 
 
+@pytest.mark.both_backends  # dedup: Redis claim, then the database
 def test_a_second_participation_is_a_409_with_a_json_error(client, campaign):
     code = campaign.codes["K1"]
     post(client, code, {"submission_id": str(uuid.uuid4()), "answers": good_answers()})
@@ -53,6 +57,7 @@ def test_a_second_participation_is_a_409_with_a_json_error(client, campaign):
     assert second.status_code == 409 and second.get_json()["error"]["code"] == "already_participated"
 
 
+@pytest.mark.both_backends  # dedup: Redis claim, then the database
 def test_the_participant_token_header_identifies_a_cookieless_client(clean_app, campaign):
     code = campaign.codes["K1"]
     token = clean_app.test_client().get(f"/api/v1/entries/{code}").get_json()["participant_token"]

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from questionnaire.extensions import db
 from questionnaire.intake.models import Response

@@ -150,7 +150,8 @@ def test_the_page_loads_its_script_and_chart_library_from_our_origin(login_as, a
     html = response.get_data(as_text=True)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert [s.split("?")[0] for s in scripts] == ["/static/vendor/echarts/echarts.common.min.js", "/static/js/dashboard.js"]
+    assert [s.split("?")[0] for s in scripts] == ["/static/vendor/echarts/echarts.common.min.js",
+                                                  "/static/js/dashboard.js"]
     assert "<script>" not in html  # no inline script (CSP)
     assert 'style="' not in html
     for src in scripts:

@@ -1,6 +1,14 @@
 import pytest
 
-from questionnaire.campaigns.definition import AnswerError, DefinitionError, answers_digest, definition_from_data, definition_to_data, parse_definition, validate_answers
+from questionnaire.campaigns.definition import (
+    AnswerError,
+    DefinitionError,
+    answers_digest,
+    definition_from_data,
+    definition_to_data,
+    parse_definition,
+    validate_answers,
+)
 
 DEFN = {
     "title": "问卷",
@@ -70,7 +78,8 @@ def test_answers_must_be_a_mapping():
         validate_answers(parse_definition(DEFN), ["5", "4"])
 
 
-@pytest.mark.parametrize("text", ["路\x00灯", "路灯\ud800", "\x07响铃", "删\x7f"], ids=["nul", "lone-surrogate", "bell", "del"])
+@pytest.mark.parametrize("text", ["路\x00灯", "路灯\ud800", "\x07响铃", "删\x7f"],
+                         ids=["nul", "lone-surrogate", "bell", "del"])
 def test_untypeable_characters_in_free_text_are_refused_not_stored(text):
     """PostgreSQL's JSONB cannot hold NUL or lone surrogates; no keyboard types them anyway."""
     with pytest.raises(AnswerError) as err:

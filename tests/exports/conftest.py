@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.intake.submissions import Participant, Submission, SubmissionStore
 from questionnaire.intake.services import entry_catalog
+from questionnaire.intake.submissions import Participant, Submission, SubmissionStore
 from tests.factories import good_answers
 from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
@@ -63,4 +63,4 @@ def read_xlsx(data_or_path) -> dict[str, list[tuple]]:
 def as_dicts(rows: list) -> list[dict]:
     header = rows[0]
     # Read-only openpyxl drops trailing empty cells: pad short rows with None.
-    return [dict(zip(header, tuple(row) + (None,) * (len(header) - len(row)))) for row in rows[1:]]
+    return [dict(zip(header, tuple(row) + (None,) * (len(header) - len(row)), strict=True)) for row in rows[1:]]

@@ -8,16 +8,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from questionnaire.extensions import db
 from questionnaire.accounts.models import OfficeUser
 from questionnaire.campaigns.models import Questionnaire
-from questionnaire.intake.models import Response
+from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
-from questionnaire.tallies import counting as tallies
+from questionnaire.extensions import db
+from questionnaire.intake.models import Response
 from questionnaire.org.scope import Scope
+from questionnaire.tallies import counting as tallies
 from tests.exports.conftest import SUBMITTED_AT, as_dicts, read_csv, read_xlsx
 from workers.export_jobs import build_export, export_path
 from workers.queues import EXPORTS, app_queue
+
+# Rows stream from the database (a server-side cursor on PostgreSQL), times come back through
+# each driver (SQLite drops the zone), and the job keeps its progress in Redis.
+pytestmark = pytest.mark.both_backends
 
 CHINA_TIME = (SUBMITTED_AT + timedelta(hours=8)).replace(tzinfo=None)
 
@@ -43,7 +48,8 @@ def test_raw_csv_has_one_row_per_response_with_labels_china_time_and_no_identiti
     assert job.get_status() == "finished"
     rows = read_csv(data)
     assert rows[0] == ["答卷ID", "回执编号", "提交时间（北京时间）", "县区", "乡镇/单位", "被评价对象", "入口编号",
-                       "1. 您对当地政府工作的总体评价", "2. 您对当地社会治安的满意程度", "3. 您对当地交通出行的满意程度",
+                       "1. 您对当地政府工作的总体评价", "2. 您对当地社会治安的满意程度",
+                       "3. 您对当地交通出行的满意程度",
                        "4. 意见建议", "5. 您的年龄", "答题用时（秒）", "异常标记", "终端类型"]
     assert rows[1] == [str(receipt.response_id), receipt.receipt_no, CHINA_TIME.strftime("%Y-%m-%d %H:%M:%S"),
                        "甲县", "一镇", "甲县", campaign.codes["K1T1"], "非常满意", "满意", "不了解",
@@ -51,7 +57,8 @@ def test_raw_csv_has_one_row_per_response_with_labels_china_time_and_no_identiti
     stored = db.session.get(Response, receipt.response_id)
     text_of_file = data.decode("utf-8-sig")
     assert stored.participant_hash not in text_of_file and stored.ip_hash not in text_of_file
-    assert job.meta["filename"].startswith("2026年度测试市社会评价-原始答卷-全市-") and job.meta["filename"].endswith(".csv")
+    assert job.meta["filename"].startswith("2026年度测试市社会评价-原始答卷-全市-")
+    assert job.meta["filename"].endswith(".csv")
 
 
 def test_raw_xlsx_has_a_sheet_per_questionnaire_and_a_readme(clean_app, campaign, accounts, respond):
@@ -67,7 +74,8 @@ def test_raw_xlsx_has_a_sheet_per_questionnaire_and_a_readme(clean_app, campaign
     assert county[1]["4. 意见建议"] == "'@所有人 请看"
     assert county[0]["提交时间（北京时间）"] == CHINA_TIME  # a real Excel date, in China time
     unit = as_dicts(sheets["市直单位满意度问卷"])
-    assert [(r["县区"], r["乡镇/单位"], r["1. 您对该单位工作的总体评价"]) for r in unit] == [("市直单位", "市教育局", "非常满意")]
+    assert [(r["县区"], r["乡镇/单位"], r["1. 您对该单位工作的总体评价"]) for r in unit] == [
+        ("市直单位", "市教育局", "非常满意")]
     readme = dict(row[:2] for row in sheets["说明"] if row and row[0])
     assert readme["账号可见范围"] == "全市（全部县区和市直单位）"
     assert readme["答卷总数"] == 3
@@ -162,15 +170,17 @@ def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, 
     conn = db.session.connection()
     plan = exports.plan(conn, Scope.for_user(db.session.get(OfficeUser, accounts.k1)),
                         exports.ExportRequest(campaign.id, dataset="tallies", fmt="xlsx"))
-    from questionnaire.exports.writers import write_xlsx
     import io
 
+    from questionnaire.exports.writers import write_xlsx
+
     buffer = io.BytesIO()
-    write_xlsx(buffer, exports.build(conn, plan, SUBMITTED_AT))
+    write_xlsx(buffer, datasets.build(conn, plan, SUBMITTED_AT))
     sheets = read_xlsx(buffer.getvalue())
     assert list(sheets) == ["说明", "单位汇总", "分题统计"]
     summary = {(r["层级"], r["乡镇/单位"]): r for r in as_dicts(sheets["单位汇总"])}
-    assert set(summary) == {("合计", "全部"), ("县区合计", "合计"), ("县区本级", "甲县"), ("乡镇", "一镇"), ("乡镇", "二乡")}
+    assert set(summary) == {("合计", "全部"), ("县区合计", "合计"), ("县区本级", "甲县"), ("乡镇", "一镇"),
+                            ("乡镇", "二乡")}
     assert summary[("合计", "全部")]["答卷数"] == 3  # 乙区 is outside 甲县's scope
     assert summary[("乡镇", "一镇")]["答卷数"] == 2 and summary[("乡镇", "二乡")]["答卷数"] == 0
     # 一镇: gov (100+60)/2 = 80, security (100+80)/2 = 90, transport only "dk" (skipped) -> (80+90)/2
@@ -185,7 +195,8 @@ def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, 
     county_gov = [r for r in as_dicts(sheets["分题统计"]) if r["层级"] == "县区合计" and r["题号"] == 1]
     assert sum(r["人数"] for r in county_gov) == 3 and county_gov[0]["本题满意率（%）"] == 80.0  # (100+60+80)/3
     age = [r for r in as_dicts(sheets["分题统计"]) if r["乡镇/单位"] == "一镇" and r["题号"] == 5]
-    assert [(r["选项"], r["人数"], r["本题满意率（%）"]) for r in age] == [("30岁以下", 2, None), ("30岁及以上", 0, None)]
+    assert [(r["选项"], r["人数"], r["本题满意率（%）"]) for r in age] == [
+        ("30岁以下", 2, None), ("30岁及以上", 0, None)]
 
 
 def test_tallies_can_leave_flagged_responses_out(clean_app, campaign, accounts, respond):
@@ -196,8 +207,8 @@ def test_tallies_can_leave_flagged_responses_out(clean_app, campaign, accounts, 
     scope = Scope.for_user(db.session.get(OfficeUser, accounts.admin))
     for include, expected in ((True, 2), (False, 1)):
         plan = exports.plan(conn, scope, exports.ExportRequest(campaign.id, "tallies", "csv", include_flagged=include))
-        dataset = exports.build(conn, plan, SUBMITTED_AT)
-        rows = [dict(zip(dataset.tables[0].header, row)) for _, row in dataset.rows]
+        dataset = datasets.build(conn, plan, SUBMITTED_AT)
+        rows = [dict(zip(dataset.tables[0].header, row, strict=True)) for _, row in dataset.rows]
         total_gov = [r for r in rows if r["层级"] == "合计" and r["题号"] == 1]
         assert sum(r["人数"] for r in total_gov) == expected
 

@@ -1,16 +1,18 @@
-"""Export pages: scope on every route, owner-only jobs, Chinese file names, audit, CSRF (both backends)."""
+"""Export pages: scope on every route, owner-only jobs, Chinese file names, audit, CSRF (the tests that
+run an export or read its job run on both backends)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from sqlalchemy import select
 
-from questionnaire.extensions import db
 from questionnaire.accounts.models import AuditEvent, OfficeUser
-from questionnaire.org.models import OrgUnit
 from questionnaire.campaigns.models import Questionnaire
-from tests.exports.conftest import PASSWORD, as_dicts, read_csv, read_xlsx
+from questionnaire.extensions import db
+from questionnaire.org.models import OrgUnit
+from tests.exports.conftest import as_dicts, read_csv, read_xlsx
 
 
 def unit_id(code):
@@ -51,6 +53,7 @@ def test_the_form_offers_only_units_in_the_accounts_scope(login_as, campaign):
     assert "数据导出" in page  # the nav link in the office header
 
 
+@pytest.mark.both_backends  # a job streams rows from the database
 def test_raw_export_runs_as_a_job_then_downloads_under_its_chinese_name(login_as, campaign, respond, accounts):
     respond("K1T1", suggestion="-意见：路灯")
     respond("K2")
@@ -74,6 +77,7 @@ def test_raw_export_runs_as_a_job_then_downloads_under_its_chinese_name(login_as
     assert len(downloaded) == 1 and downloaded[0].detail["job"] == job_id
 
 
+@pytest.mark.both_backends  # job status and progress live in Redis
 def test_a_progress_page_of_a_running_export_refreshes_itself(login_as, campaign, clean_app, accounts):
     from rq.job import Job
 
@@ -132,13 +136,15 @@ def test_unknown_and_malformed_job_ids_are_not_found(login_as, campaign):
     assert client.get("/office/exports/jobs/not-a-job/status").status_code == 404
 
 
+@pytest.mark.both_backends  # streamed from the database in the request
 def test_tallies_stream_back_in_the_request_as_csv_and_xlsx(login_as, campaign, respond, accounts):
     respond("K1", gov="5")
     respond("K2", gov="3")
     client = login_as("k2")
     csv_response = start(client, campaign, dataset="tallies", fmt="csv")
     assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
-    assert "filename*=UTF-8''" + quote("2026年度测试市社会评价-统计汇总-乙区-") in csv_response.headers["Content-Disposition"]
+    disposition = csv_response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" + quote("2026年度测试市社会评价-统计汇总-乙区-") in disposition
     rows = as_dicts(read_csv(csv_response.data))
     assert {r["县区"] for r in rows if r["层级"] != "合计"} == {"乙区"}  # never 甲县
     gov = [r for r in rows if r["层级"] == "县区本级" and r["题号"] == "1"]
@@ -150,6 +156,7 @@ def test_tallies_stream_back_in_the_request_as_csv_and_xlsx(login_as, campaign, 
         (accounts.k2, "csv", "乙区（含所辖乡镇）"), (accounts.k2, "xlsx", "乙区（含所辖乡镇）")]
 
 
+@pytest.mark.both_backends  # a job streams rows from the database
 def test_a_csv_of_several_questionnaires_puts_them_side_by_side(login_as, campaign, respond):
     respond("K1", gov="5")
     respond("U1", gov="2")
@@ -162,8 +169,10 @@ def test_a_csv_of_several_questionnaires_puts_them_side_by_side(login_as, campai
     assert "【市直单位满意度问卷】1. 您对该单位工作的总体评价" in header
     assert header[-3:] == ["答题用时（秒）", "异常标记", "终端类型"]
     body = as_dicts(rows)
-    assert [(r["问卷"], r["【县区满意度问卷】1. 您对当地政府工作的总体评价"], r["【市直单位满意度问卷】1. 您对该单位工作的总体评价"])
-            for r in body] == [("县区满意度问卷", "非常满意", ""), ("市直单位满意度问卷", "", "不满意")]
+    county_q = "【县区满意度问卷】1. 您对当地政府工作的总体评价"
+    unit_q = "【市直单位满意度问卷】1. 您对该单位工作的总体评价"
+    assert [(r["问卷"], r[county_q], r[unit_q]) for r in body] == [
+        ("县区满意度问卷", "非常满意", ""), ("市直单位满意度问卷", "", "不满意")]
     assert all(len(row) == len(header) for row in rows)
 
 

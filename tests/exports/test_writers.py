@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from questionnaire.exports.writers import csv_chunks, neutralise, sheet_name, write_csv, write_xlsx
 from questionnaire.exports.plan import Dataset, Table
+from questionnaire.exports.writers import csv_chunks, neutralise, sheet_name, write_csv, write_xlsx
 from tests.exports.conftest import read_csv, read_xlsx
 
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1:A2)",

@@ -18,8 +18,15 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.faults.servers import (
-    FAULT_HMAC_KEY, FAULT_SECRET_KEY, FlaskProcess, Gunicorn, PrivatePostgres, PrivateRedis, app_env,
-    missing_binaries, run_flask,
+    FAULT_HMAC_KEY,
+    FAULT_SECRET_KEY,
+    FlaskProcess,
+    Gunicorn,
+    PrivatePostgres,
+    PrivateRedis,
+    app_env,
+    missing_binaries,
+    run_flask,
 )
 
 # The production process types, with limits raised so a resident retrying through an outage
@@ -36,7 +43,9 @@ SERVER_SETTINGS = {
 
 # Kept between tests (the campaign is imported once per session); every other table, whatever
 # later migrations add (responses, tallies, burst windows, audit...), is emptied before each test.
-CAMPAIGN_DEFINITION = {"alembic_version", "org_units", "campaigns", "questionnaires", "collection_points", "unit_targets"}
+CAMPAIGN_DEFINITION = {
+    "alembic_version", "org_units", "campaigns", "questionnaires", "collection_points", "unit_targets",
+}
 
 
 @dataclass
@@ -80,7 +89,7 @@ def _require_binaries() -> None:
 
 
 def _harness_app(pg: PrivatePostgres, redis_: PrivateRedis):
-    from questionnaire import create_app
+    from questionnaire.app import create_app
     from questionnaire.settings import engine_options
 
     return create_app({

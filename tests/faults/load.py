@@ -117,7 +117,7 @@ class Load:
 
     # -- control ---------------------------------------------------------------------------
 
-    def start(self) -> "Load":
+    def start(self) -> Load:
         self._started = time.monotonic()
         for i in range(self.threads):
             t = threading.Thread(target=self._run, args=(random.Random(self.rng.random()),), daemon=True,

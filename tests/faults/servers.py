@@ -105,12 +105,12 @@ class PrivatePostgres:
         except OSError:
             return ""
 
-    def init(self) -> "PrivatePostgres":
+    def init(self) -> PrivatePostgres:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
         return self.start()
 
-    def start(self) -> "PrivatePostgres":
+    def start(self) -> PrivatePostgres:
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
                    "-c max_connections=60 -c shared_buffers=32MB")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
@@ -149,7 +149,7 @@ class PrivateRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "PrivateRedis":
+    def start(self) -> PrivateRedis:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no", "--dir", str(self.dir)],
@@ -219,7 +219,7 @@ class Gunicorn:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str) -> "Gunicorn":
+    def start(self, ready_path: str) -> Gunicorn:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
@@ -264,7 +264,7 @@ class FlaskProcess:
         self.env, self.log_path, self.args = env, log_path, args
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "FlaskProcess":
+    def start(self) -> FlaskProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([str(VENV_BIN / "flask"), *self.args], cwd=REPO, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -51,6 +51,7 @@ def test_a_real_bug_is_still_a_500(client, campaign, monkeypatch):
     assert client.get(f"/api/v1/entries/{campaign.codes['K1']}").status_code == 500
 
 
+@pytest.mark.both_backends  # PostgreSQL has its own writer
 def test_a_commit_whose_answer_was_lost_is_a_503_and_the_retry_gets_the_same_receipt(client, campaign, monkeypatch):
     """The one way a 503 can follow a commit: the database committed but the connection died
     before it said so, and the store's own retry on a fresh connection died too. The client

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from questionnaire.kernel import keys
+import pytest
+
 from questionnaire.extensions import redis_store
+from questionnaire.kernel import keys
 from tests.factories import good_answers
+
+# Markers are rebuilt by streaming PostgreSQL rows (a server-side cursor) into the Redis server.
+pytestmark = pytest.mark.both_backends
 
 
 def submit(client, code):
@@ -41,4 +46,4 @@ def test_rebuild_removes_markers_that_postgres_does_not_know(clean_app, runner, 
 
 def test_rebuild_of_an_unknown_campaign_is_a_clear_error(runner, campaign):
     result = runner.invoke(args=["rebuild-redis", "--campaign", "99999"])
-    assert result.exit_code != 0 and "campaign 99999 does not exist" in result.output
+    assert result.exit_code == 1 and "调查活动 99999 不存在" in result.output

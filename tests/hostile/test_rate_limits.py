@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.factories import good_answers
+
+# The limiter counts in the Redis server (memory:// and fakeredis on the embedded default).
+pytestmark = pytest.mark.both_backends
 
 
 def api_submit(client, code, headers=None):

@@ -11,8 +11,8 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def accounts(campaign):
-    from questionnaire.extensions import db
     from questionnaire.accounts.service import NewAccount, create_user
+    from questionnaire.extensions import db
 
     def make(username, role, unit=None):
         return create_user(db.session, NewAccount(username, PASSWORD, role, unit)).id
@@ -24,6 +24,21 @@ def accounts(campaign):
         u1=make("u1", "unit", "U1"),
         t1=make("k1t1", "unit", "K1T1"),
     )
+
+
+@pytest.fixture
+def shipped_password_hashing(clean_app, tmp_path):
+    """Hash with the shipped setting (scrypt), not the cheap method the test app uses.
+
+    Request it with @pytest.mark.usefixtures: those are set up before the test's arguments,
+    so `accounts` are then made with it.
+    """
+    from questionnaire.settings import config_from_env
+
+    test_method = clean_app.config["PASSWORD_HASH_METHOD"]
+    clean_app.config["PASSWORD_HASH_METHOD"] = config_from_env({}, str(tmp_path))["PASSWORD_HASH_METHOD"]
+    yield
+    clean_app.config["PASSWORD_HASH_METHOD"] = test_method
 
 
 def login(client, username, password=PASSWORD):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent, OfficeUser
@@ -14,6 +15,7 @@ def test_office_pages_require_login(client, accounts):
     assert "/office/login" in response.headers["Location"]
 
 
+@pytest.mark.usefixtures("shipped_password_hashing")
 def test_password_is_stored_hashed_and_login_is_audited(client, accounts, db_session):
     user = db_session.get(OfficeUser, accounts.k1)
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
@@ -83,6 +85,7 @@ def test_cli_creates_accounts(runner, campaign, db_session):
     result = runner.invoke(args=["create-user", "k9", "--role", "county", "--unit", "K2"])
     assert result.exit_code == 0, result.output
     assert "password:" in result.output
-    assert db_session.scalar(select(OfficeUser).where(OfficeUser.username == "k9")).org_unit_id == campaign.units["K2"].id
+    created = db_session.scalar(select(OfficeUser).where(OfficeUser.username == "k9"))
+    assert created.org_unit_id == campaign.units["K2"].id
     bad = runner.invoke(args=["create-user", "k8", "--role", "county", "--unit", "K1T1", "--password", "x" * 10])
     assert bad.exit_code == 1 and "不是县区" in bad.output

@@ -41,7 +41,8 @@ def test_every_office_route_refuses_another_countys_account(login_as, campaign, 
     job_id = _k1_batch_job(login_as, campaign)
     requests = _k1_requests(db_session, campaign, job_id)
     guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules()
-               if rule.endpoint.startswith("office.") and rule.endpoint not in ("office.login", "office.logout", "office.index")}
+               if rule.endpoint.startswith("office.")
+               and rule.endpoint not in ("office.login", "office.logout", "office.index")}
     # create_entries targets no county in its URL: its scope test is the next test.
     assert guarded == {endpoint for endpoint, *_ in requests} | {"office.create_entries"}, \
         "a new office route needs a scope test"

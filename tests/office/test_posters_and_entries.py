@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from questionnaire.posters.render import PosterData, render_posters
 from questionnaire.posters.qr import qr_png
+from questionnaire.posters.render import PosterData, render_posters
 from tests.factories import good_answers
 
 needs_zbar = pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
@@ -129,7 +129,8 @@ def test_disabled_code_shows_a_clear_page_and_keeps_responses(login_as, campaign
     assert client.post(f"/office/entries/{entry_id}/enabled", data={"enabled": "0"}).status_code == 302
     closed = resident.get(f"/s/{code}")
     assert closed.status_code == 410 and "该调查入口已停用" in closed.get_data(as_text=True)
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.collection_point_id == entry_id)) == 1
+    stored = select(func.count()).select_from(Response).where(Response.collection_point_id == entry_id)
+    assert db_session.scalar(stored) == 1
 
     client.post(f"/office/entries/{entry_id}/enabled", data={"enabled": "1"})
     assert resident.get(f"/s/{code}").status_code == 200

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from questionnaire.intake.models import CollectionPoint
 from questionnaire.accounts.models import OfficeUser
+from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 
@@ -14,7 +14,7 @@ def _visible_poster_codes(db_session, user_id):
     scope = Scope.for_user(db_session.get(OfficeUser, user_id))
     rows = db_session.execute(
         select(OrgUnit.code).join(CollectionPoint, CollectionPoint.collected_unit_id == OrgUnit.id)
-        .where(scope.entry_point_clause())
+        .where(scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
     ).scalars()
     return sorted(rows)
 

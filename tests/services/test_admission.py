@@ -8,6 +8,9 @@ import redis
 from questionnaire.extensions import redis_store
 from questionnaire.intake.admission import Admission, Bucket, Claim, RateLimited, Window
 
+# A Lua script: fakeredis (lupa) must behave as the Redis server does.
+pytestmark = pytest.mark.both_backends
+
 
 def buckets(identity="dev:phone-1", per_minute=3):
     return Bucket.for_client("participant-submit", identity, Window.parse(f"{per_minute} per minute;30 per hour"))

@@ -9,9 +9,12 @@ from sqlalchemy import func, select
 
 from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import Response
-from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
 from questionnaire.intake.services import entry_catalog
+from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
 from tests.factories import good_answers
+
+# The writer (ON CONFLICT per dialect, a kept psycopg connection) and the Redis claim.
+pytestmark = pytest.mark.both_backends
 
 
 def store_for(app, redis_client=None) -> SubmissionStore:
@@ -85,8 +88,8 @@ def test_dedup_holds_after_redis_is_flushed_and_the_marker_comes_back(clean_app,
 
 
 def test_a_failed_database_write_releases_the_redis_claim(clean_app, campaign, monkeypatch):
-    from questionnaire.kernel.errors import ServiceUnavailable
     from questionnaire.intake.writer import DatabaseUnavailable
+    from questionnaire.kernel.errors import ServiceUnavailable
 
     entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
     store = store_for(clean_app)
@@ -169,9 +172,8 @@ def test_a_writer_connection_killed_by_postgres_is_replaced_without_an_error(cle
 
 
 def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaign):
-    from datetime import datetime, timedelta, timezone
 
-    from questionnaire.campaigns.importer import import_campaign
+    from questionnaire.campaign_file.importer import import_campaign
     from tests.factories import small_campaign_doc
 
     doc = small_campaign_doc()

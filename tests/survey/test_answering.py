@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
@@ -34,6 +35,7 @@ def test_html_is_never_cached_and_pages_carry_a_strict_csp(client, campaign):
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+@pytest.mark.both_backends  # the writer stores the row
 def test_answering_stores_one_response_and_thanks_the_resident(client, campaign):
     html = open_form(client, campaign.codes["K1T1"])
     done = client.post(f"/s/{campaign.codes['K1T1']}", data={
@@ -48,6 +50,7 @@ def test_answering_stores_one_response_and_thanks_the_resident(client, campaign)
     assert row.user_agent_class and row.duration_seconds is not None
 
 
+@pytest.mark.both_backends  # a replay is found by submission_id
 def test_a_double_tapped_submit_shows_the_same_thank_you_page(client, campaign):
     code = campaign.codes["K1"]
     data = {"token": form_token(open_form(client, code)), "gov": "5", "security": "5", "transport": "5"}
@@ -59,6 +62,7 @@ def test_a_double_tapped_submit_shows_the_same_thank_you_page(client, campaign):
     assert stored_count() == 1
 
 
+@pytest.mark.both_backends  # dedup: Redis claim, then the database
 def test_a_second_answer_from_the_same_participant_is_refused(client, campaign):
     code = campaign.codes["K1"]
     client.post(f"/s/{code}", data={"token": form_token(open_form(client, code)),
@@ -70,6 +74,7 @@ def test_a_second_answer_from_the_same_participant_is_refused(client, campaign):
     assert stored_count() == 1
 
 
+@pytest.mark.both_backends  # dedup: Redis claim, then the database
 def test_a_fresh_form_from_a_participant_who_answered_is_refused_with_409(client, campaign):
     code = campaign.codes["K1"]
     token_a = form_token(open_form(client, code))

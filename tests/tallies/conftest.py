@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from questionnaire.extensions import db, redis_store
-from questionnaire.intake.submissions import Participant, Submission, SubmissionStore
 from questionnaire.intake.services import entry_catalog
+from questionnaire.intake.submissions import Participant, Submission, SubmissionStore
 from tests.factories import good_answers
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
+from questionnaire.demo import synthetic
 from questionnaire.extensions import db
 from questionnaire.intake.models import Response, TallyPending
-from questionnaire.demo import synthetic
+from questionnaire.intake.submissions import Outcome, Participant, Submission
 from questionnaire.tallies import counting as tallies
 from questionnaire.tallies import queue as tally_queue
-from questionnaire.intake.submissions import Outcome, Participant, Submission
 from tests.factories import good_answers
+
+# The queue is claimed with SKIP LOCKED and vacuumed on PostgreSQL only; synthetic rows are COPYed there.
+pytestmark = pytest.mark.both_backends
 
 
 def queued_ids(campaign_id):

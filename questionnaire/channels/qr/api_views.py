@@ -7,17 +7,15 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from questionnaire.kernel.web.errors import json_error
-from questionnaire.intake.identity import ip_hash, user_agent_class
 from questionnaire.extensions import db
-from questionnaire.intake.submissions import Outcome, Submission
-from questionnaire.intake.ratelimit import stores_answers
+from questionnaire.intake.identity import ip_hash, user_agent_class
 from questionnaire.intake.participant import device_participant, participant_token
+from questionnaire.intake.ratelimit import stores_answers
 from questionnaire.intake.services import entry_catalog, submission_store
+from questionnaire.intake.submissions import MAX_DURATION, Outcome, Submission
+from questionnaire.kernel.web.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_DURATION = 24 * 3600
 
 
 def _entry(code: str):

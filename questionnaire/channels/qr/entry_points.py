@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.channels.qr.codes import new_entry_code
+from questionnaire.intake.channels import QR
+from questionnaire.intake.codes import new_entry_code
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 
@@ -39,11 +40,12 @@ def create_entry_points(
         (row.evaluated_unit_id, row.collected_unit_id)
         for row in session.execute(
             select(CollectionPoint.evaluated_unit_id, CollectionPoint.collected_unit_id).where(
-                CollectionPoint.campaign_id == campaign_id, CollectionPoint.questionnaire_id == questionnaire_id
+                CollectionPoint.campaign_id == campaign_id, CollectionPoint.channel == QR,
+                CollectionPoint.questionnaire_id == questionnaire_id,
             )
         )
     }
-    used_codes = set(session.scalars(select(CollectionPoint.code)))
+    used_codes = set(session.scalars(select(CollectionPoint.code).where(CollectionPoint.code.is_not(None))))
     created = []
     for evaluated_id, poster_id in pairs:
         if (evaluated_id, poster_id) in existing:
@@ -53,8 +55,8 @@ def create_entry_points(
             code = new_entry_code()
         used_codes.add(code)
         existing.add((evaluated_id, poster_id))
-        ep = CollectionPoint(code=code, campaign_id=campaign_id, questionnaire_id=questionnaire_id,
-                        evaluated_unit_id=evaluated_id, collected_unit_id=poster_id)
+        ep = CollectionPoint(channel=QR, code=code, campaign_id=campaign_id, questionnaire_id=questionnaire_id,
+                             evaluated_unit_id=evaluated_id, collected_unit_id=poster_id)
         session.add(ep)
         created.append(ep)
     session.flush()

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from questionnaire.kernel import keys
 from questionnaire.campaigns.models import Campaign, Questionnaire
-from questionnaire.intake.models import CollectionPoint, Response
-from questionnaire.org.models import OrgUnit
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
+from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.kernel import keys
 from questionnaire.kernel.errors import NotInScope, ServiceError
-from questionnaire.posters.render import PosterData
+from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
+from questionnaire.posters.render import PosterData
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,16 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
         .join(poster, poster.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
         .join(Questionnaire, Questionnaire.id == CollectionPoint.questionnaire_id)
-        .where(CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .where(CollectionPoint.campaign_id == campaign_id,
+               scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
     if county_id is not None:
         query = query.where(poster.county_id == county_id)
     completed = dict(session.execute(
         select(Response.collection_point_id, func.count())
-        .where(Response.campaign_id == campaign_id, scope.response_clause())
+        .where(Response.campaign_id == campaign_id,
+               scope.clause(Response.collected_unit_id, Response.evaluated_unit_id))
         .group_by(Response.collection_point_id)
     ).all())
     scans = scan_counts(redis, campaign_id)
@@ -90,7 +92,9 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
 
 
 def scoped_entry(session: Session, scope: Scope, entry_id: int) -> CollectionPoint:
-    entry = session.scalar(select(CollectionPoint).where(CollectionPoint.id == entry_id, scope.entry_point_clause()))
+    entry = session.scalar(select(CollectionPoint).where(
+        CollectionPoint.id == entry_id,
+        scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)))
     if entry is None:
         raise NotInScope()
     return entry
@@ -146,7 +150,8 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
         .join(poster, poster.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
         .join(Campaign, Campaign.id == CollectionPoint.campaign_id)
-        .where(CollectionPoint.campaign_id == campaign_id, scope.entry_point_clause())
+        .where(CollectionPoint.campaign_id == campaign_id,
+               scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
     if entry_id is not None:

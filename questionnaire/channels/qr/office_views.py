@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import re
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from questionnaire.campaigns import service as campaign_service
-from questionnaire.extensions import db, redis_store
-from questionnaire.accounts.models import ROLE_LABELS
-from questionnaire.channels.qr import office_entries
-from questionnaire.posters import qr
-from questionnaire.channels.qr.entry_points import RULES
-from questionnaire.posters.render import PAGE_SIZES, render_posters
-from questionnaire.accounts import auth
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
+from questionnaire.campaigns import service as campaign_service
+from questionnaire.channels.qr import office_entries
+from questionnaire.channels.qr.entry_points import RULES
+from questionnaire.extensions import db, redis_store
+from questionnaire.kernel.web.params import optional_int
+from questionnaire.posters import qr
+from questionnaire.posters.render import PAGE_SIZES, render_posters
 from workers.poster_jobs import build_poster_batch, result_key
 from workers.queues import POSTERS, app_queue
 
@@ -44,15 +52,6 @@ def _size() -> str:
     return size
 
 
-def _optional_int(name: str) -> int | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
-
-
 @bp.get("/")
 @office_login_required
 def index():
@@ -69,7 +68,7 @@ def entries(campaign_id: int):
     """Entry points in scope with short URL, scans and completed responses."""
     scope = current_scope()
     campaign = campaign_service.get_campaign(db.session, campaign_id)
-    county_id = _optional_int("county")
+    county_id = optional_int("county")
     if county_id is not None and not scope.allows_county(county_id):
         abort(404)
     rows = office_entries.list_entries(db.session, _redis(), scope, campaign_id, county_id)
@@ -148,7 +147,7 @@ def poster_batch(campaign_id: int):
     scope = current_scope()
     campaign_service.get_campaign(db.session, campaign_id)
     size = _size()
-    county_id = _optional_int("county")
+    county_id = optional_int("county")
     if county_id is not None and not scope.allows_county(county_id):
         abort(404)
     queue = app_queue(current_app, POSTERS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from questionnaire.channels.qr.api_views import MAX_DURATION
+from questionnaire.intake.submissions import MAX_DURATION
 
 bp = Blueprint("openapi", __name__)
 
@@ -19,7 +19,8 @@ ERROR_TEXT = {
     403: "The campaign has not opened yet (campaign_not_open)",
     404: "Unknown entry code (entry_not_found) or unknown URL (not_found)",
     405: "Method not allowed on this URL",
-    409: "Already participated (already_participated) or submission_id reused with different answers (submission_id_reused)",
+    409: "Already participated (already_participated) or submission_id reused with different answers "
+         "(submission_id_reused)",
     410: "Entry disabled (entry_disabled) or campaign closed (campaign_closed)",
     413: "Body larger than MAX_CONTENT_LENGTH",
     415: "Body is not application/json",

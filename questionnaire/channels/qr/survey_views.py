@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
-from questionnaire.intake.identity import ip_hash, user_agent_class
-from questionnaire.extensions import db, redis_store
-from questionnaire.channels.qr.office_entries import record_scan
-from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, InvalidAnswers
-from questionnaire.intake.submissions import Outcome, Submission
 from questionnaire.channels.qr import form_token
-from questionnaire.intake.ratelimit import stores_answers
+from questionnaire.channels.qr.office_entries import record_scan
+from questionnaire.extensions import db, redis_store
+from questionnaire.intake.identity import ip_hash, user_agent_class
 from questionnaire.intake.participant import resolve_participant
+from questionnaire.intake.ratelimit import stores_answers
 from questionnaire.intake.services import entry_catalog, submission_store
+from questionnaire.intake.submissions import Outcome, Submission
+from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, InvalidAnswers
 
 bp = Blueprint("survey", __name__)
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from questionnaire.extensions import db
 from questionnaire.kernel.errors import RateLimited, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,6 @@ def init_app(app: Flask) -> None:
         Flask-SQLAlchemy, so it runs first. SQLAlchemy has already invalidated the dead
         connection and returned it to the pool; only the session is left to drop.
         """
-        from questionnaire.extensions import db
-
         try:
             db.session.remove()
         except DBAPIError as err:

@@ -1,4 +1,4 @@
-"""Unguessable short codes for entry points (/s/<code>)."""
+"""Unguessable short codes for entry points (/s/<code>): the key every channel resolves an entry by."""
 
 from __future__ import annotations
 

@@ -3,14 +3,17 @@
 Validation collects every problem with its path before anything is written;
 the import itself is one transaction and is idempotent (units by code, the
 campaign by slug, questionnaires by key), so it can be re-run after edits.
+The file spans org, campaigns and the QR channel's entry points, so its import is
+a package above all three rather than part of campaigns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -18,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
-from questionnaire.org.models import OrgUnit
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
+from questionnaire.org.models import OrgUnit
 
 ROUNDS = ("mid_year", "year_end", "annual")
 
@@ -63,7 +66,8 @@ def _datetime(raw: Any, path: str, problems: list[str]) -> datetime | None:
 
 
 def _unit(raw: Any, path: str, problems: list[str]) -> dict | None:
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("code"), (str, int)) or not isinstance(raw.get("name"), str):
+    if (not isinstance(raw, Mapping) or not isinstance(raw.get("code"), (str, int))
+            or not isinstance(raw.get("name"), str)):
         problems.append(f"{path}: 需要 code 和 name")
         return None
     target = raw.get("target_responses")

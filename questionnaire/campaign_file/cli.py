@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
-from sqlalchemy import select
+from flask import Flask
 
+from questionnaire.campaign_file.importer import (
+    CampaignFileError,
+    import_campaign,
+    read_campaign_file,
+    validate_campaign_doc,
+)
 from questionnaire.extensions import db
-from questionnaire.campaigns.importer import CampaignFileError, import_campaign, read_campaign_file, validate_campaign_doc
 
 
 def init_app(app: Flask) -> None:
@@ -27,10 +31,8 @@ def import_campaign_command(path: str, check: bool) -> None:
             return
         summary = import_campaign(db.session, doc)
     except CampaignFileError as exc:
-        click.echo(f"导入失败，共 {len(exc.problems)} 处问题：", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1)
+        lines = [f"导入失败，共 {len(exc.problems)} 处问题：", *(f"  - {p}" for p in exc.problems)]
+        raise click.ClickException("\n".join(lines)) from None
     click.echo(
         f"imported campaign id={summary.campaign_id} new_units={summary.units_created} "
         f"questionnaires={','.join(summary.questionnaires)} new_entry_points={summary.entry_points_created}"
