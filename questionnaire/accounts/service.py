@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -152,9 +152,3 @@ def _record(session, user_id, action, target, detail, ip_hash, now) -> None:
     session.add(AuditEvent(user_id=user_id, action=action, target=str(target)[:200],
                            detail=detail, ip_hash=ip_hash, at=now))
 
-
-def count_events(session: Session, action: str, user_id: int | None = None) -> int:
-    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
-    if user_id is not None:
-        query = query.where(AuditEvent.user_id == user_id)
-    return session.scalar(query) or 0

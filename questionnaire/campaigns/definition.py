@@ -17,6 +17,7 @@ from typing import Any
 from questionnaire.campaigns.scales import DONT_KNOW, SCALES
 
 QUESTION_TYPES = ("rating", "choice", "text")
+TALLIED_TYPES = ("rating", "choice")  # free text is read, not counted
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 DEFAULT_TEXT_LIMIT = 500
 # Characters no phone keyboard types: C0 controls except tab/newline, DEL, and lone UTF-16
@@ -61,6 +62,11 @@ class Question:
     def option_values(self) -> frozenset[str]:
         return frozenset(o.value for o in self.options)
 
+    @property
+    def is_tallied(self) -> bool:
+        """Its answers get option counts in the tally tables."""
+        return self.type in TALLIED_TYPES
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -71,6 +77,9 @@ class Definition:
 
     def rating_questions(self) -> list[Question]:
         return [q for q in self.questions if q.type == "rating"]
+
+    def tallied_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.is_tallied]
 
 
 def _text(raw: Any, path: str, problems: list[str], *, required: bool = True, limit: int = 500) -> str:

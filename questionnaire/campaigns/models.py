@@ -28,13 +28,6 @@ class Campaign(db.Model):
 
     questionnaires = relationship("Questionnaire", back_populates="campaign", order_by="Questionnaire.id")
 
-    def status_at(self, now: datetime) -> str:
-        if now < self.opens_at:
-            return "not_open"
-        if now >= self.closes_at:
-            return "closed"
-        return "open"
-
 
 class Questionnaire(db.Model):
     """A versioned questionnaire; `definition` holds the validated question list."""

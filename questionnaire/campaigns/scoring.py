@@ -1,29 +1,55 @@
-"""Satisfaction arithmetic from the seeds (weighted rates, indicator scores, grades)."""
+"""Satisfaction arithmetic from the seeds (weighted rates, the satisfaction index, indicator scores, grades).
+
+The one implementation every surface uses: the tally worker's counts become rates here
+for the dashboard and the exports alike.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
 
 from questionnaire.campaigns.scales import WEIGHTS
 
+DEFAULT_SCALE = "satisfaction"
+K = TypeVar("K", bound=Hashable)
+Counts = Mapping[str, int] | Iterable[tuple[str, int]]
 
-def weighted_rate(counts: Mapping[str, int], scale: str = "satisfaction") -> float | None:
-    """Weighted mean in percent over the answers that gave a level; None if there are none.
 
-    "Don't know" (weight None) is left out of both numerator and denominator.
+def rate_points(counts: Counts, scale: str | None = DEFAULT_SCALE) -> tuple[int, int]:
+    """(weighted points, rated answers) of one question's option counts.
+
+    Kept apart so sums across scopes (entry points, townships) happen before dividing.
+    "Don't know" (weight None) and values not on the scale are left out of both.
     """
-    weights = WEIGHTS[scale]
-    total = 0
-    points = 0
-    for value, count in counts.items():
+    weights = WEIGHTS[scale or DEFAULT_SCALE]
+    points = rated = 0
+    for value, n in (counts.items() if isinstance(counts, Mapping) else counts):
         weight = weights.get(value)
         if weight is None:
             continue
-        total += count
-        points += weight * count
-    if total == 0:
-        return None
-    return points / total
+        points += weight * n
+        rated += n
+    return points, rated
+
+
+def weighted_rate(counts: Counts, scale: str | None = DEFAULT_SCALE) -> float | None:
+    """Weighted mean in percent over the answers that gave a level; None if there are none."""
+    points, rated = rate_points(counts, scale)
+    return points / rated if rated else None
+
+
+def satisfaction_index(per_question_counts: Mapping[K, Counts], scales: Mapping[K, str | None]) -> float | None:
+    """满意度指数: the mean of the rating questions' weighted rates, each question weighing the same.
+
+    `per_question_counts` maps each rating question (any key) to its option counts, already
+    summed over the scope; `scales` gives each question's scale. Questions without a rated
+    answer are skipped; None if no question has one. The seeds score each question as an
+    indicator of its own, so a question many people skipped ("不了解") still counts as one.
+    """
+    rates = [rate for rate in (weighted_rate(counts, scales.get(key)) for key, counts in per_question_counts.items())
+             if rate is not None]
+    return sum(rates) / len(rates) if rates else None
 
 
 def indicator_score(rate: float, target: float, points: float) -> float:

@@ -9,28 +9,32 @@ over entry points:
 - a township / city unit = entry points whose poster unit it is;
 - a satisfaction rate = weighted points / rated answers, both summed before dividing
   ("不了解" is left out of both, see campaigns/scoring.py);
-- a satisfaction index = the mean of the rates of the rating questions that have rated
-  answers in that scope (each question weighs the same, like equal indicators).
+- a satisfaction index (满意度指数) = the mean of the rates of the rating questions that
+  have rated answers in that scope (each question weighs the same, like equal indicators;
+  `scoring.satisfaction_index`, the same function as the tallies export).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
 
-from questionnaire.campaigns.definition import Definition, definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
-from questionnaire.campaigns.scales import DONT_KNOW, WEIGHTS
+from questionnaire.campaigns.definition import Definition
+from questionnaire.campaigns.models import Campaign, UnitTarget
+from questionnaire.campaigns.scales import DONT_KNOW
+from questionnaire.campaigns.scoring import rate_points, satisfaction_index
+from questionnaire.campaigns.service import load_definitions
 from questionnaire.dashboard import pace
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.kernel.china_time import china_date
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
-from questionnaire.tallies.arithmetic import hour_of, satisfaction
+from questionnaire.tallies.arithmetic import hour_of
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyHour, TallyState
 
 HOURLY_POINTS = 48
@@ -98,7 +102,7 @@ class LeagueRow:
     flagged: int
     target: int | None
     share: float | None          # percent of its own target
-    satisfaction: float | None   # satisfaction index, percent
+    satisfaction_index: float | None   # percent, see campaigns/scoring.py
     county_id: int | None = None
 
 
@@ -113,7 +117,7 @@ class Summary:
     share: float | None
     last_24h: int | None
     projection: pace.Projection
-    satisfaction: float | None
+    satisfaction_index: float | None
     as_of: datetime | None
     opens_at: datetime
     closes_at: datetime
@@ -214,10 +218,7 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
         query = query.where(TallyHour.owner_unit_id == (scope.unit_id if hours_available else -1))
     hours = {int(h): int(n) for h, n in conn.execute(_flag_filter(query, TallyHour.flags, include_flagged))}
 
-    definitions = {
-        qid: definition_from_data(data) for qid, data in conn.execute(
-            select(Questionnaire.id, Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id))
-    }
+    definitions = load_definitions(conn, campaign_id)
     units = {row[0]: UnitInfo(*row) for row in conn.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind, OrgUnit.county_id, OrgUnit.sort_order)
         .where(scope.org_unit_clause()))}
@@ -230,28 +231,25 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
 
 # --- sums over entry points -------------------------------------------------------------
 
-def _rating_points(data: Loaded, entry_ids: Iterable[int]) -> dict[tuple[int, str], tuple[int, int]]:
-    """(questionnaire, rating question) -> (points, rated) summed over the entries."""
-    sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+def _rating_counts(data: Loaded, entry_ids: Iterable[int]) -> tuple[dict, dict]:
+    """Option counts per (questionnaire, rating question) summed over the entries, and their scales."""
+    counts: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    scales: dict[tuple[int, str], str | None] = {}
     for ep_id in entry_ids:
-        meta = data.entries[ep_id]
-        defn = data.definitions.get(meta.questionnaire_id)
+        qn_id = data.entries[ep_id].questionnaire_id
+        defn = data.definitions.get(qn_id)
         if defn is None:
             continue
-        counts = data.answers.get(ep_id, {})
-        for q in defn.rating_questions():
-            pairs = [(value, n) for (qid, value), n in counts.items() if qid == q.id]
-            points, rated = satisfaction(pairs, WEIGHTS[q.scale or "satisfaction"])
-            acc = sums[(meta.questionnaire_id, q.id)]
-            acc[0] += points
-            acc[1] += rated
-    return {k: (v[0], v[1]) for k, v in sums.items()}
+        rating = {q.id: q.scale for q in defn.rating_questions()}
+        for (qid, value), n in data.answers.get(ep_id, {}).items():
+            if qid in rating:
+                counts[(qn_id, qid)][value] += n
+                scales[(qn_id, qid)] = rating[qid]
+    return counts, scales
 
 
-def satisfaction_index(data: Loaded, entry_ids: Iterable[int]) -> float | None:
-    """Mean over rating questions of each question's weighted rate (questions without rated answers skipped)."""
-    rates = [points / rated for points, rated in _rating_points(data, entry_ids).values() if rated]
-    return sum(rates) / len(rates) if rates else None
+def _satisfaction_index(data: Loaded, entry_ids: Iterable[int]) -> float | None:
+    return satisfaction_index(*_rating_counts(data, entry_ids))
 
 
 def _row(data: Loaded, unit: UnitInfo, entry_ids: list[int]) -> LeagueRow:
@@ -259,7 +257,7 @@ def _row(data: Loaded, unit: UnitInfo, entry_ids: list[int]) -> LeagueRow:
     target = data.targets.get(unit.id)
     return LeagueRow(unit.id, unit.code, unit.name, unit.kind, responses,
                      sum(data.flagged.get(e, 0) for e in entry_ids), target, pace.share(responses, target),
-                     satisfaction_index(data, entry_ids), unit.county_id)
+                     _satisfaction_index(data, entry_ids), unit.county_id)
 
 
 def _units_of(data: Loaded, kind: str, county_id: int | None = None) -> list[UnitInfo]:
@@ -306,7 +304,8 @@ def entry_rows(data: Loaded, county_id: int | None = None) -> list[dict]:
             continue
         rows.append({"entry_id": e.id, "code": e.code, "poster_unit": e.poster_name, "poster_kind": e.poster_kind,
                      "evaluated_unit": e.evaluated_name, "responses": data.responses.get(e.id, 0),
-                     "flagged": data.flagged.get(e.id, 0), "satisfaction": satisfaction_index(data, [e.id])})
+                     "flagged": data.flagged.get(e.id, 0),
+                     "satisfaction_index": _satisfaction_index(data, [e.id])})
     return rows
 
 
@@ -324,9 +323,7 @@ def question_rows(data: Loaded, entry_ids: Iterable[int] | None = None) -> list[
         defn = data.definitions.get(q_id)
         if defn is None:
             continue
-        for q in defn.questions:
-            if q.type not in ("rating", "choice"):
-                continue
+        for q in defn.tallied_questions():
             counts = per_q[q_id][q.id]
             known = {o.value for o in q.options}
             options = [OptionCount(o.value, o.label, counts.get(o.value, 0)) for o in q.options]
@@ -334,7 +331,7 @@ def question_rows(data: Loaded, entry_ids: Iterable[int] | None = None) -> list[
             options += [OptionCount(v, v, n) for v, n in sorted(counts.items()) if v not in known]
             fig = QuestionFigures(defn.title, q.id, q.title, q.type, sum(counts.values()), options)
             if q.type == "rating":
-                points, rated = satisfaction(counts.items(), WEIGHTS[q.scale or "satisfaction"])
+                points, rated = rate_points(counts, q.scale)
                 fig.dont_know, fig.rated = counts.get(DONT_KNOW, 0), rated
                 fig.rate = points / rated if rated else None
             out.append(fig)
@@ -359,52 +356,21 @@ def summary(data: Loaded, now: datetime | None = None) -> Summary:
     return Summary(c.id, c.title, total, sum(data.flagged.values()), data.include_flagged, target,
                    pace.share(total, target), last_24h,
                    pace.project(total, target, last_24h, now, c.closes_at),
-                   satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at)
+                   _satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at)
 
 
 def series(data: Loaded, now: datetime | None = None) -> Series:
     now = now or datetime.now(timezone.utc)
     current = hour_of(now.timestamp())
     c = data.campaign
-    last_day = min(pace.china_date(now), pace.china_date(c.closes_at))
-    first_day = pace.china_date(c.opens_at)
+    last_day = min(china_date(now), china_date(c.closes_at))
+    first_day = china_date(c.opens_at)
     return Series(
         hourly=[{"hour": h, "label": pace.hour_label(h), "responses": n}
                 for h, n in pace.hourly(data.hours, current, HOURLY_POINTS)],
         daily=[{"date": d.isoformat(), "responses": n} for d, n in pace.daily(data.hours, first_day, last_day)],
         available=data.hours_available,
     )
-
-
-# --- entry points with the brief's signature: (conn, campaign_id, scope, include_flagged) --
-
-def campaign_summary(conn, campaign_id: int, scope: Scope, include_flagged: bool, now=None) -> Summary:
-    return summary(load(conn, campaign_id, scope, include_flagged), now)
-
-
-def county_league(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[LeagueRow]:
-    return county_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def township_table(conn, campaign_id: int, scope: Scope, include_flagged: bool,
-                   county_id: int | None = None) -> list[LeagueRow]:
-    return township_rows(load(conn, campaign_id, scope, include_flagged), county_id)
-
-
-def unit_league(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[LeagueRow]:
-    return unit_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def entry_figures(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[dict]:
-    return entry_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def question_figures(conn, campaign_id: int, scope: Scope, include_flagged: bool) -> list[QuestionFigures]:
-    return question_rows(load(conn, campaign_id, scope, include_flagged))
-
-
-def time_series(conn, campaign_id: int, scope: Scope, include_flagged: bool, now=None) -> Series:
-    return series(load(conn, campaign_id, scope, include_flagged), now)
 
 
 def jsonable(value):

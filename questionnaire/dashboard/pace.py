@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-CHINA = timezone(timedelta(hours=8), "CST")
+from questionnaire.campaigns.schedule import has_closed
+from questionnaire.kernel.china_time import OFFSET_HOURS, china_date, format_china_time
+
 HOURS_PER_DAY = 24
 
 
@@ -21,10 +23,6 @@ class Projection:
     message: str
     date: date | None = None               # China date the target is reached at the current pace
     needed_per_day: int | None = None      # responses per day still needed to reach it by closing
-
-
-def china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 def _md(day: date) -> str:
@@ -39,7 +37,7 @@ def project(total: int, target: int | None, last_24h: int | None, now: datetime,
     if total >= target:
         return Projection("reached", "已达到目标")
     remaining = target - total
-    if now >= closes_at:
+    if has_closed(closes_at, now):
         return Projection("closed", f"调查已结束，距目标还差 {remaining:,} 份")
     days_left = (closes_at - now).total_seconds() / 86400
     needed = math.ceil(remaining / days_left) if days_left > 0 else None
@@ -65,12 +63,11 @@ def share(part: int, whole: int | None) -> float | None:
 
 def china_day_of_hour(hour: int) -> date:
     """The China date of an hour bucket (hours since 1970-01-01 00:00 UTC)."""
-    return date(1970, 1, 1) + timedelta(days=(hour + 8) // HOURS_PER_DAY)
+    return date(1970, 1, 1) + timedelta(days=(hour + OFFSET_HOURS) // HOURS_PER_DAY)
 
 
 def hour_label(hour: int) -> str:
-    moment = datetime.fromtimestamp(hour * 3600, tz=timezone.utc).astimezone(CHINA)
-    return moment.strftime("%m-%d %H:00")
+    return format_china_time(datetime.fromtimestamp(hour * 3600, tz=timezone.utc), "%m-%d %H:00")
 
 
 def daily(hours: dict[int, int], first: date, last: date) -> list[tuple[date, int]]:

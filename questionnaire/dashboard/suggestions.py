@@ -17,8 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, select, union_all
 
-from questionnaire.campaigns.definition import definition_from_data
-from questionnaire.campaigns.models import Questionnaire
+from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
@@ -37,10 +36,8 @@ class Suggestion:
 
 
 def _text_question_ids(conn, campaign_id: int) -> list[str]:
-    ids: set[str] = set()
-    for (data,) in conn.execute(select(Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)):
-        ids.update(q.id for q in definition_from_data(data).questions if q.type == "text")
-    return sorted(ids)
+    return sorted({q.id for defn in load_definitions(conn, campaign_id).values()
+                   for q in defn.questions if q.type == "text"})
 
 
 def _columns(text_ids: list[str]):

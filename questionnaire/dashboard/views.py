@@ -23,8 +23,8 @@ from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.extensions import db, redis_store
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.kernel import keys
+from questionnaire.kernel.china_time import format_china_time
 from questionnaire.kernel.web.errors import error_page, json_error
-from questionnaire.kernel.web.http import format_cst
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 from questionnaire.tallies.models import TallyState
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
 
-SORT_KEYS = ("name", "responses", "share", "satisfaction", "flagged")
-SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction": "满意度指数",
+SORT_KEYS = ("name", "responses", "share", "satisfaction_index", "flagged")
+SORT_LABELS = {"name": "名称", "responses": "答卷数", "share": "目标完成率", "satisfaction_index": "满意度指数",
                "flagged": "标记答卷"}
 
 
@@ -105,7 +105,7 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
     summary = figures.summary(data, now)
     return {
         "summary": summary,
-        "as_of_label": format_cst(summary.as_of, "%H:%M:%S") if summary.as_of else "",
+        "as_of_label": format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else "",
         "counties": figures.county_rows(data) if county_id is None else [],
         # A township's own account has no county table: its township row stands in for it.
         "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],

@@ -23,9 +23,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from questionnaire.campaigns.definition import answers_digest, definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.definition import Definition, answers_digest
+from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.kernel.dialect import is_postgres
 from questionnaire.tallies.queue import enqueue_where
 
 COLUMNS = ("campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
@@ -45,8 +47,7 @@ class _Entry:
     channel: str
 
 
-def _answer_sampler(definition: dict, rng: random.Random):
-    defn = definition_from_data(definition)
+def _answer_sampler(defn: Definition, rng: random.Random):
     plan = []
     for q in defn.questions:
         if q.type == "rating":
@@ -76,9 +77,8 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         campaign = conn.execute(select(Campaign.opens_at).where(Campaign.id == campaign_id)).first()
         if campaign is None:
             raise LookupError(f"调查活动 {campaign_id} 不存在")
-        samplers = {qid: (version, _answer_sampler(data, rng)) for qid, version, data in conn.execute(
-            select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
-            .where(Questionnaire.campaign_id == campaign_id))}
+        samplers = {qn.id: (qn.version, _answer_sampler(qn.definition, rng))
+                    for qn in load_questionnaires(conn, campaign_id).values()}
         entries = [_Entry(r.id, r.questionnaire_id, samplers[r.questionnaire_id][0], r.evaluated_unit_id,
                           r.collected_unit_id, r.channel)
                    for r in conn.execute(select(CollectionPoint).where(CollectionPoint.campaign_id == campaign_id,
@@ -107,7 +107,7 @@ def generate(engine: Engine, campaign_id: int, count: int, seed: int = 2026, chu
     # This run's rows, found by their participant prefix, are queued in the writing transaction.
     this_run = (Response.__table__.c.campaign_id == campaign_id) & Response.__table__.c.participant_hash.like(
         f"synthetic-{run}-%")
-    if engine.dialect.name == "postgresql":
+    if is_postgres(engine):
         return _copy(engine, rows, this_run)
     written = 0
     batch: list[dict] = []

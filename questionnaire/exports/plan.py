@@ -16,21 +16,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from questionnaire.campaigns.definition import definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.intake.submissions import receipt_no
+from questionnaire.kernel.china_time import china_time, format_china_time
 from questionnaire.kernel.errors import NotInScope, ServiceError
+from questionnaire.org.kinds import kind_label
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 from questionnaire.tallies import flag_rules as F
 
-CHINA_OFFSET = timedelta(hours=8)
 DATASETS = {"responses": "原始答卷", "tallies": "统计汇总"}
 FORMATS = ("xlsx", "csv")
 CLIENT_LABELS = {"wechat": "微信", "browser": "浏览器", "api": "接口"}
@@ -158,8 +160,7 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
             filter_scope, filter_label = Scope(role="county", county_id=unit.id), f"{unit.name}（含所辖乡镇）"
         else:
             filter_scope, filter_label = Scope(role="unit", unit_id=unit.id), unit.name
-    rows = conn.execute(select(Questionnaire.id, Questionnaire.key, Questionnaire.title, Questionnaire.definition)
-                        .where(Questionnaire.campaign_id == req.campaign_id).order_by(Questionnaire.id)).all()
+    rows = list(load_questionnaires(conn, req.campaign_id).values())
     if req.questionnaire_id is not None:
         rows = [r for r in rows if r.id == req.questionnaire_id]
         if not rows:
@@ -168,24 +169,10 @@ def plan(conn: Connection, scope: Scope, req: ExportRequest) -> Plan:
                   scope_label(conn, scope), filter_label, filter_scope)
     used = set(conn.execute(select(CollectionPoint.questionnaire_id).where(*result.entry_where()).distinct()).scalars())
     result.questionnaires = [
-        {"id": r.id, "key": r.key, "title": r.title, "definition": definition_from_data(r.definition)}
+        {"id": r.id, "key": r.key, "title": r.title, "definition": r.definition}
         for r in rows if r.id in used or not used
     ]
     return result
-
-
-def receipt_no(submission_id: str) -> str:
-    """The receipt number residents were shown (intake.submissions.Receipt.receipt_no)."""
-    return (submission_id or "").replace("-", "")[:10].upper()
-
-
-def china_time(moment: datetime | None) -> datetime | None:
-    """Naive China time (UTC+8), whole seconds: what Excel shows and sorts as a date."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return (moment + CHINA_OFFSET).replace(microsecond=0)
 
 
 def user_agent_label(ua_class: str | None) -> str:
@@ -210,7 +197,7 @@ def _org_names(conn: Connection) -> dict[int, tuple]:
 def _county_name(orgs: dict, unit_id: int) -> str:
     name, kind, county_id, _ = orgs[unit_id]
     if kind == "city_unit":
-        return "市直单位"
+        return kind_label(kind)  # city units belong to no county: their kind stands in the 县区 column
     return orgs[county_id][0] if county_id in orgs else name
 
 
@@ -225,7 +212,7 @@ def _readme_head(p: Plan, generated_at: datetime) -> list[list]:
         ["问卷", qn],
         ["评价渠道", CHANNEL_LABELS[req.channel] if req.channel else "全部渠道"],
         ["异常答卷", "包含（见“异常标记”列）" if req.include_flagged else "不包含（仅无异常标记的答卷）"],
-        ["生成时间（北京时间）", china_time(generated_at).strftime("%Y-%m-%d %H:%M:%S")],
+        ["生成时间（北京时间）", format_china_time(generated_at, "%Y-%m-%d %H:%M:%S")],
     ]
 
 
@@ -238,7 +225,7 @@ def _flags_legend(p: Plan) -> list[list]:
 
 def filename(p: Plan, generated_at: datetime) -> str:
     where = p.filter_label if p.filter_scope is not None else p.scope_label.split("（")[0]
-    stamp = china_time(generated_at).strftime("%Y%m%d-%H%M")
+    stamp = format_china_time(generated_at, "%Y%m%d-%H%M")
     return f"{p.campaign['title']}-{DATASETS[p.request.dataset]}-{where}-{stamp}"
 
 

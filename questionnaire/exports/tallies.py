@@ -1,4 +1,4 @@
-"""The tallies export: response and option counts with weighted satisfaction rates (no Flask).
+"""The tallies export: response and option counts, weighted rates and the satisfaction index (no Flask).
 
 Read from the tally tables (one row per entry point, flag set, question and option), so
 the whole thing is a few thousand rows even at 1.2 M responses. Figures are summed per
@@ -15,15 +15,20 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from questionnaire.campaigns.scoring import weighted_rate
+from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
 from questionnaire.exports import plan as X
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.kernel.china_time import format_china_time
+from questionnaire.org.kinds import kind_label
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
 
-SUMMARY_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", "综合满意率（%）"]
-DETAIL_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", "题号", "题目", "选项", "人数", "占比（%）",
-                 "本题满意率（%）"]
-LEVELS = {"all": "合计", "county_total": "县区合计", "county": "县区本级", "township": "乡镇", "city_unit": "市直单位"}
+INDEX_COLUMN = "满意度指数（%）"
+SUMMARY_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", INDEX_COLUMN]
+# The group's index is repeated on each of its detail rows: the CSV holds only this table.
+DETAIL_HEADER = ["层级", "县区", "乡镇/单位", "问卷", "答卷数", INDEX_COLUMN, "题号", "题目", "选项", "人数",
+                 "占比（%）", "本题满意率（%）"]
+LEVELS = {"all": "合计", "county_total": "县区合计", "county": "县区本级",
+          "township": kind_label("township"), "city_unit": kind_label("city_unit")}
 
 
 class _Group:
@@ -32,7 +37,7 @@ class _Group:
         self.responses: Counter = Counter()  # questionnaire id -> responses
         self.answers: dict[int, Counter] = defaultdict(Counter)  # questionnaire id -> (question, value) -> n
 
-    def add(self, other: "_Group") -> None:
+    def add(self, other: _Group) -> None:
         self.responses.update(other.responses)
         for qn_id, counts in other.answers.items():
             self.answers[qn_id].update(counts)
@@ -102,18 +107,22 @@ def _groups(conn: Connection, p: X.Plan) -> list[_Group]:
     return result
 
 
+def _index(g: _Group, qn: dict) -> float | None:
+    """满意度指数 of one group and questionnaire (campaigns/scoring.py, as on the dashboard)."""
+    rating = {q.id: q.scale for q in qn["definition"].rating_questions()}
+    per_question: dict[str, Counter] = defaultdict(Counter)
+    for (question, value), n in g.answers[qn["id"]].items():
+        if question in rating:
+            per_question[question][value] += n
+    return _rate(satisfaction_index(per_question, rating))
+
+
 def _summary_rows(groups: list[_Group], p: X.Plan):
     for g in groups:
         for qn in p.questionnaires:
             if qn["id"] not in g.responses:
                 continue
-            rating = {q.id for q in qn["definition"].rating_questions()}
-            pooled = Counter()
-            for (question, value), n in g.answers[qn["id"]].items():
-                if question in rating:
-                    pooled[value] += n
-            yield "summary", [LEVELS[g.level], g.county, g.unit, qn["title"], g.responses[qn["id"]],
-                              _rate(weighted_rate(pooled))]
+            yield "summary", [LEVELS[g.level], g.county, g.unit, qn["title"], g.responses[qn["id"]], _index(g, qn)]
 
 
 def _detail_rows(groups: list[_Group], p: X.Plan):
@@ -122,10 +131,10 @@ def _detail_rows(groups: list[_Group], p: X.Plan):
             if qn["id"] not in g.responses:
                 continue
             counts = g.answers[qn["id"]]
-            head = [LEVELS[g.level], g.county, g.unit, qn["title"], g.responses[qn["id"]]]
+            head = [LEVELS[g.level], g.county, g.unit, qn["title"], g.responses[qn["id"]], _index(g, qn)]
             for i, q in enumerate(qn["definition"].questions, 1):
-                if q.type == "text":
-                    continue  # free text is not tallied; it is in the raw export
+                if not q.is_tallied:
+                    continue  # free text is in the raw export
                 per_option = {o.value: counts.get((q.id, o.value), 0) for o in q.options}
                 answered = sum(per_option.values())
                 rate = _rate(weighted_rate(per_option, q.scale)) if q.type == "rating" else None
@@ -147,10 +156,12 @@ def dataset(conn: Connection, p: X.Plan, generated_at: datetime, csv: bool = Fal
 
     def readme(counts: dict, sheets: dict) -> list[list]:
         out = X._readme_head(p, generated_at)
-        out.append(["统计截至（北京时间）", X.china_time(as_of).strftime("%Y-%m-%d %H:%M:%S") if as_of else "尚未统计"])
+        as_of_text = format_china_time(as_of, "%Y-%m-%d %H:%M:%S") or "尚未统计"
+        out.append(["统计截至（北京时间）", as_of_text])
         out.append(["说明", "统计表由后台定时增量更新；逐条核对请使用“原始答卷”导出"])
         out.append(["满意率算法", "非常满意100%、满意80%、一般60%、不满意30%、非常不满意0%加权平均；“不了解”不计入"])
-        out.append(["综合满意率", "该单位全部评分题的回答合并后加权平均"])
+        out.append(["满意度指数",
+                    "该单位各评分题满意率的算术平均（每题权重相同，无有效评分的题不计入），与实时看板一致"])
         out += [[f"工作表“{'、'.join(sheets.get(key, []))}”行数", n] for key, n in counts.items()]
         return out + X._flags_legend(p)
 

@@ -58,7 +58,7 @@ class Bucket:
 
 @dataclass(frozen=True)
 class Claim:
-    """The dedup marker to SET NX: 'p:<submission_id>' while the insert is in flight."""
+    """The dedup marker to SET NX: `keys.in_flight_marker` while the insert is in flight."""
 
     key: str
     value: str

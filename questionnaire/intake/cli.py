@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
 @click.option("--campaign", "campaign_id", type=int, default=None, help="Only this campaign id.")
 @click.option("--keep-stale", is_flag=True, help="Do not delete markers missing from PostgreSQL.")
 def rebuild_redis_command(campaign_id: int | None, keep_stale: bool) -> None:
-    """Rebuild the Redis dedup markers and counters from PostgreSQL (safe while serving)."""
+    """Rebuild the Redis dedup markers from PostgreSQL (safe while serving)."""
     client = redis_store.client(current_app)
     ids = [campaign_id] if campaign_id is not None else redis_rebuild.campaign_ids(db.engine)
     for cid in ids:

@@ -18,8 +18,10 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from questionnaire.campaigns import schedule
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.codes import looks_like_entry_code
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, EntryNotFound
@@ -45,19 +47,15 @@ class ResolvedEntry:
     poster_unit_name: str
 
     def status_at(self, now: datetime) -> str:
-        if now < self.opens_at:
-            return "not_open"
-        if now >= self.closes_at:
-            return "closed"
-        return "open"
+        return schedule.status_at(self.opens_at, self.closes_at, now)
 
     def ensure_open(self, now: datetime) -> None:
         if not self.is_enabled:
             raise EntryDisabled()
         status = self.status_at(now)
-        if status == "not_open":
+        if status == schedule.NOT_OPEN:
             raise CampaignNotOpen(opens_at=self.opens_at)
-        if status == "closed":
+        if status == schedule.CLOSED:
             raise CampaignClosed()
 
 
@@ -140,13 +138,7 @@ def load_campaign_entries(session: Session, code: str) -> dict[str, ResolvedEntr
     if campaign_id is None:
         return {}
     # Definitions once per questionnaire (a campaign has a few, and thousands of codes).
-    definitions = {
-        (qid, version): definition_from_data(data)
-        for qid, version, data in session.execute(
-            select(Questionnaire.id, Questionnaire.version, Questionnaire.definition)
-            .where(Questionnaire.campaign_id == campaign_id)
-        )
-    }
+    definitions = {(qn.id, qn.version): qn.definition for qn in load_questionnaires(session, campaign_id).values()}
     entries = {}
     for row in session.execute(_entry_select().where(CollectionPoint.campaign_id == campaign_id)):
         definition = definitions.get((row.questionnaire_id, row.version))

@@ -1,9 +1,9 @@
 """Rebuild what Redis holds for a campaign from PostgreSQL (after a flush, a failover, a restore).
 
-Redis only holds derived state: the dedup markers ('d:<submission_id>' per
-participant) and the accepted counter. Both are recomputed from the responses
-table, streamed with a server-side cursor and written in pipelines, so a
-1.2 M-response campaign rebuilds in seconds without loading it into memory.
+Redis holds derived state; the part rebuilt from PostgreSQL is the dedup markers
+(`keys.done_marker` per participant). They are recomputed from the responses table,
+streamed with a server-side cursor and written in pipelines, so a 1.2 M-response
+campaign rebuilds in seconds without loading it into memory.
 
 Safe to run while residents are answering: PostgreSQL's unique constraint
 refuses duplicates whatever Redis says, and a marker written here is the same
@@ -34,7 +34,7 @@ class RebuildSummary:
     campaign_id: int
     markers_written: int
     stale_keys_removed: int
-    accepted: int
+    accepted: int  # responses the campaign holds in PostgreSQL
 
 
 def campaign_ids(engine: Engine) -> list[int]:
@@ -44,7 +44,7 @@ def campaign_ids(engine: Engine) -> list[int]:
 
 def rebuild_campaign(engine: Engine, client: redis.Redis, campaign_id: int,
                      clear: bool = True, now: datetime | None = None) -> RebuildSummary:
-    """Rewrite the campaign's dedup markers and accepted counter from the responses table."""
+    """Rewrite the campaign's dedup markers from the responses table; report how many it stores."""
     now = now or datetime.now(timezone.utc)
     responses = Response.__table__
     with engine.connect() as conn:
@@ -77,19 +77,14 @@ def rebuild_campaign(engine: Engine, client: redis.Redis, campaign_id: int,
         for part in rows.partitions(BATCH):
             pipe = client.pipeline(transaction=False)
             for phash, submission_id in part:
-                pipe.set(keys.participant(campaign_id, phash), f"d:{submission_id}", ex=ttl)
+                pipe.set(keys.participant(campaign_id, phash), keys.done_marker(submission_id), ex=ttl)
             pipe.execute()
             written += len(part)
-        # Counted after the markers: a response committed meanwhile is in the count at worst
-        # once too few, and the next accepted submit's INCR keeps the hint moving.
+        # Counted after the markers: responses committed meanwhile wrote their own markers.
         accepted = conn.scalar(
             select(func.count()).select_from(responses).where(responses.c.campaign_id == campaign_id)
         )
-    client.set(keys.accepted(campaign_id), accepted)
     log.info("redis rebuilt campaign=%s markers=%s removed=%s accepted=%s",
              campaign_id, written, removed, accepted)
     return RebuildSummary(campaign_id, written, removed, accepted)
 
-
-def rebuild_all(engine: Engine, client: redis.Redis, clear: bool = True) -> list[RebuildSummary]:
-    return [rebuild_campaign(engine, client, cid, clear=clear) for cid in campaign_ids(engine)]

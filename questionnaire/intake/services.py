@@ -11,7 +11,6 @@ from questionnaire.intake.submissions import SubmissionStore
 
 def init_app(app: Flask) -> None:
     app.extensions["entry_catalog"] = EntryCatalog(app.config["ENTRY_CACHE_SECONDS"])
-    app.extensions["on_accepted"] = []  # hooks (entry, response_id) run after a commit
 
 
 def entry_catalog() -> EntryCatalog:
@@ -19,17 +18,10 @@ def entry_catalog() -> EntryCatalog:
 
 
 def submission_store() -> SubmissionStore:
-    hooks = current_app.extensions["on_accepted"]
-
-    def on_accepted(entry, response_id):
-        for hook in hooks:
-            hook(entry, response_id)
-
     connect_args = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {})
     return SubmissionStore(
         engine=db.engine,
         redis=redis_store.client(current_app),
         hmac_key=current_app.config["PARTICIPANT_HMAC_KEY"],
-        on_accepted=on_accepted if hooks else None,
         connect_timeout=connect_args.get("connect_timeout", 3),
     )

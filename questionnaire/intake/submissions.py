@@ -2,7 +2,7 @@
 
 Order of truth:
 1. Redis `SET NX` on the participant key is the fast path: a committed marker
-   (`d:<submission_id>`) refuses a second answer without touching PostgreSQL.
+   (`keys.done_marker`) refuses a second answer without touching PostgreSQL.
 2. The unique constraint (campaign_id, participant_hash) is the truth: the
    insert uses ON CONFLICT DO NOTHING, so concurrent double submits, a flushed
    Redis or a Redis outage can never store two answers for one person.
@@ -15,7 +15,7 @@ A response is acknowledged only after its transaction commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -61,6 +61,12 @@ class Submission:
     user_agent_class: str | None = None
 
 
+def receipt_no(submission_id: str | None) -> str:
+    """The receipt number a resident is shown (and the raw export lists): 10 characters of the
+    submission id, enough to find an answer when someone asks about it."""
+    return (submission_id or "").replace("-", "")[:10].upper()
+
+
 @dataclass(frozen=True)
 class Receipt:
     outcome: Outcome
@@ -70,7 +76,7 @@ class Receipt:
 
     @property
     def receipt_no(self) -> str:
-        return (self.submission_id or "").replace("-", "")[:10].upper()
+        return receipt_no(self.submission_id)
 
 
 @dataclass
@@ -80,7 +86,6 @@ class SubmissionStore:
     engine: Engine
     redis: redis.Redis
     hmac_key: str
-    on_accepted: Callable[[ResolvedEntry, int], None] | None = None
     connect_timeout: int = 3
 
     def __post_init__(self):
@@ -94,19 +99,21 @@ class SubmissionStore:
         """Store the answers once; `admission` holds the request's rate-limit buckets (see
         intake.admission), counted in the same Redis round trip as the dedup claim."""
         now = now or datetime.now(timezone.utc)
-        entry.ensure_open(now)
         try:
             answers = validate_answers(entry.definition, sub.answers)
         except AnswerError as exc:
             raise InvalidAnswers(fields=exc.fields) from None
+        # After validation: a malformed request is a request error (422) whatever the entry's
+        # state; the survey page checks the state first so residents see "closed" at once.
+        entry.ensure_open(now)
         digest = answers_digest(answers)
         phash = self.participant_hash(entry, sub.participant)
         marker_key = keys.participant(entry.campaign_id, phash)
         marker_ttl = entry.closes_at + MARKER_GRACE - now
 
-        claim = Claim(marker_key, f"p:{sub.submission_id}", int(marker_ttl.total_seconds()))
-        fast = (admission or Admission()).admit(self.redis, claim)
-        if fast is not None and fast.startswith("d:") and fast[2:] != sub.submission_id:
+        claim = Claim(marker_key, keys.in_flight_marker(sub.submission_id), int(marker_ttl.total_seconds()))
+        holder = keys.done_submission((admission or Admission()).admit(self.redis, claim))
+        if holder is not None and holder != sub.submission_id:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
         row = {
@@ -136,8 +143,6 @@ class SubmissionStore:
             raise ServiceUnavailable() from exc
 
         self._mark_done(marker_key, holder, marker_ttl)
-        if receipt.outcome is Outcome.ACCEPTED and self.on_accepted is not None:
-            self.on_accepted(entry, receipt.response_id)
         return receipt
 
     def status(self, entry: ResolvedEntry, participant: Participant) -> Receipt | None:
@@ -196,14 +201,15 @@ class SubmissionStore:
     def _mark_done(self, key: str, submission_id: str, ttl: timedelta) -> None:
         """The committed marker; after a refusal it puts back one that Redis lost (flush, restart)."""
         try:
-            self.redis.set(key, f"d:{submission_id}", ex=max(int(ttl.total_seconds()), 60))
+            self.redis.set(key, keys.done_marker(submission_id), ex=max(int(ttl.total_seconds()), 60))
         except redis.RedisError:
             pass  # PostgreSQL already refuses the duplicate; the marker is only a shortcut
 
     def _release(self, key: str, submission_id: str) -> None:
         """Drop our in-flight marker so a failed attempt does not lock the person out."""
         try:
-            if self.redis.get(key) in (f"p:{submission_id}".encode(), f"p:{submission_id}"):
+            marker = keys.in_flight_marker(submission_id)
+            if self.redis.get(key) in (marker.encode(), marker):
                 self.redis.delete(key)
         except redis.RedisError:
             pass

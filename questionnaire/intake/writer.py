@@ -24,13 +24,14 @@ import psycopg
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from questionnaire.intake.models import Response, TallyPending
+from questionnaire.kernel.dialect import upsert_dialect
 
 responses = Response.__table__
 pending = TallyPending.__table__
@@ -68,7 +69,7 @@ class SqlAlchemyWriter:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._insert = insert_statement(postgresql if engine.dialect.name == "postgresql" else sqlite)
+        self._insert = insert_statement(upsert_dialect(engine))
 
     def insert(self, row: dict) -> int | None:
         """Store the response and queue it for the tally worker, in one transaction."""

@@ -18,6 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
+from questionnaire.kernel.dialect import is_postgres
+
 
 def _pg_array_type(column: sa.Column) -> str:
     if isinstance(column.type, sa.BigInteger):
@@ -37,7 +39,7 @@ def add_counts(conn: Connection, table: sa.Table, columns: Sequence[str], rows: 
     if not rows:
         return []
     keys = [c for c in columns if c != count_column]
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         arrays = ", ".join(f"CAST(:a{i} AS {_pg_array_type(table.c[c])})" for i, c in enumerate(columns))
         sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE "

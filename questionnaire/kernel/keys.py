@@ -8,19 +8,32 @@ from __future__ import annotations
 PREFIX = "sq"
 
 
+IN_FLIGHT, DONE = "p:", "d:"
+
+
 def participant(campaign_id: int, participant_hash: str) -> str:
-    """Dedup marker: 'p:<submission_id>' while in flight, 'd:<submission_id>' once committed."""
+    """Dedup marker key; its value is `in_flight_marker` or `done_marker` of a submission."""
     return f"{PREFIX}:{campaign_id}:participant:{participant_hash}"
+
+
+def in_flight_marker(submission_id: str) -> str:
+    """The participant's marker while the submission's insert is in flight ('p:<submission_id>')."""
+    return IN_FLIGHT + submission_id
+
+
+def done_marker(submission_id: str) -> str:
+    """The participant's marker once the submission is committed ('d:<submission_id>')."""
+    return DONE + submission_id
+
+
+def done_submission(marker: str | None) -> str | None:
+    """The committed submission id a marker names, None for an in-flight (or no) marker."""
+    return marker[len(DONE):] if marker is not None and marker.startswith(DONE) else None
 
 
 def scans(campaign_id: int) -> str:
     """Hash collection_point_id -> page views."""
     return f"{PREFIX}:{campaign_id}:scans"
-
-
-def accepted(campaign_id: int) -> str:
-    """Counter of accepted responses (a fast hint; the tally tables are the figures)."""
-    return f"{PREFIX}:{campaign_id}:accepted"
 
 
 def lock(name: str) -> str:

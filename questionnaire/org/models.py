@@ -6,9 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.extensions import db
-
-ORG_KINDS = ("city", "county", "township", "city_unit")
-ORG_KIND_LABELS = {"city": "市", "county": "县区", "township": "乡镇", "city_unit": "市直单位"}
+from questionnaire.org.kinds import ORG_KINDS, kind_label
 
 
 class OrgUnit(db.Model):
@@ -30,7 +28,7 @@ class OrgUnit(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORG_KIND_LABELS[self.kind]
+        return kind_label(self.kind)
 
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code} {self.name}>"

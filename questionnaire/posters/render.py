@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A3, A4
@@ -26,13 +26,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
+from questionnaire.kernel.china_time import format_china_time
 from questionnaire.posters.qr import qr_matrix
 
 FONT = "WenQuanYiMicroHei"
 FONT_FILE = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "wqy-microhei.ttc"
 PAGE_SIZES = {"A4": A4, "A3": A3}
 INSTRUCTION = "扫码参与满意度调查"
-CST = timezone(timedelta(hours=8))
 ACCENT = (0.70, 0.11, 0.11)  # government red for the title band
 SEAM = 0.05 * mm
 
@@ -60,8 +60,8 @@ class PosterData:
 
 def period_text(opens_at: datetime, closes_at: datetime) -> str:
     fmt = "%Y年%m月%d日"
-    start = opens_at.astimezone(CST).strftime(fmt)
-    end = closes_at.astimezone(CST).strftime(fmt)
+    start = format_china_time(opens_at, fmt)
+    end = format_china_time(closes_at, fmt)
     return f"调查时间：{start} 至 {end}"
 
 

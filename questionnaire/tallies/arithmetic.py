@@ -4,7 +4,7 @@ Everything is counted at the finest grain the dashboard needs and summed up late
 - per entry point and flag set: responses (county, township, unit and city
   figures are sums over entry points);
 - per entry point, flag set, question and option: answer counts (satisfaction
-  rates come from these through `scoring.weighted_rate`);
+  rates come from these through campaigns/scoring.py);
 - per "owner" (the county of the poster unit, or the city unit itself), flag set
   and UTC hour: responses over time (China days are whole UTC+8 hours).
 Keeping the flag set in every key lets the dashboard show figures with and without
@@ -14,7 +14,7 @@ flagged rows, and lets a late flag move a row between buckets exactly.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 EntryKey = tuple[int, int]                 # collection_point_id, flags
@@ -72,14 +72,3 @@ def compare(expected: TallyDelta, actual: TallyDelta, limit: int = 50) -> list[s
                     return problems
     return problems
 
-
-def satisfaction(counts: Iterable[tuple[str, int]], weights: Mapping[str, int | None]) -> tuple[int, int]:
-    """(weighted points, rated answers) so rates can be summed across scopes before dividing."""
-    points = rated = 0
-    for value, n in counts:
-        weight = weights.get(value)
-        if weight is None:
-            continue
-        points += weight * n
-        rated += n
-    return points, rated

@@ -19,12 +19,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from questionnaire.campaigns.definition import definition_from_data
-from questionnaire.campaigns.models import Campaign, Questionnaire
+from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import load_definitions, open_clause
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.kernel import dialect
 from questionnaire.kernel.counters import add_counts
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies import flag_rules as F
@@ -42,7 +42,7 @@ AS_OF_REFRESH = timedelta(seconds=30)
 
 def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
     """Take the campaign's applier lock for this transaction; False if busy and not waiting."""
-    if conn.dialect.name != "postgresql":
+    if not dialect.is_postgres(conn):
         return True
     fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     got = conn.execute(text(f"SELECT {fn}(:ns, :c)"), {"ns": LOCK_NAMESPACE, "c": campaign_id}).scalar()
@@ -51,12 +51,8 @@ def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
 
 def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
     """Per entry point: its owner scope and which questions get option counts."""
-    countable: dict[int, frozenset[str]] = {}
-    for qid, data in conn.execute(
-        select(Questionnaire.id, Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)
-    ):
-        defn = definition_from_data(data)
-        countable[qid] = frozenset(q.id for q in defn.questions if q.type in ("rating", "choice"))
+    countable = {qid: frozenset(q.id for q in defn.tallied_questions())
+                 for qid, defn in load_definitions(conn, campaign_id).items()}
     infos = {}
     for ep_id, q_id, unit_id, county_id in conn.execute(
         select(CollectionPoint.id, CollectionPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
@@ -68,10 +64,7 @@ def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]
 
 
 def _rating_ids(conn: Connection, campaign_id: int) -> frozenset[str]:
-    ids: set[str] = set()
-    for (data,) in conn.execute(select(Questionnaire.definition).where(Questionnaire.campaign_id == campaign_id)):
-        ids.update(q.id for q in definition_from_data(data).rating_questions())
-    return frozenset(ids)
+    return frozenset(q.id for defn in load_definitions(conn, campaign_id).values() for q in defn.rating_questions())
 
 
 def _policy(conn: Connection, campaign_id: int) -> F.FlagPolicy:
@@ -95,11 +88,10 @@ def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
 def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False,
                  now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     table = TallyState.__table__
     values = {"campaign_id": campaign_id, "applied_at": now, "rows_counted": rows,
               "recounted_at": now if recounted else None}
-    stmt = dialect.insert(table).values(**values)
+    stmt = dialect.insert(conn, table).values(**values)
     set_ = {"applied_at": now,
             "rows_counted": rows if recounted else table.c.rows_counted + stmt.excluded.rows_counted}
     if recounted:
@@ -182,7 +174,7 @@ def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_
 
 def _full_tally(conn: Connection, campaign_id: int, infos: dict[int, EntryInfo]) -> TallyDelta:
     """Count every counted response from scratch."""
-    if conn.dialect.name == "postgresql":
+    if dialect.is_postgres(conn):
         return _full_tally_in_sql(conn, campaign_id, infos)
     return _full_tally_streamed(conn, campaign_id, infos)
 
@@ -214,7 +206,7 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
         delta.entries[(ep_id, flags)] += n
         delta.rows += n
     for ep_id, flags, hour, n in conn.execute(text(
-            f"SELECT collection_point_id, flags, floor(extract(epoch FROM created_at) / 3600)::bigint, count(*) "
+            f"SELECT collection_point_id, flags, {dialect.epoch_bucket_sql(conn, 'created_at', '3600')}, count(*) "
             f"FROM responses r WHERE {where} GROUP BY 1, 2, 3"), params):
         delta.hours[(infos[ep_id].owner_unit_id, flags, int(hour))] += n
     countable = sorted(set().union(*(info.countable_questions for info in infos.values()))) if infos else []
@@ -230,12 +222,8 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
 
 def _burst_window_sql(conn: Connection, kind: int) -> str:
     """SELECT of the burst window counters as counted rows make them (one kind)."""
-    if conn.dialect.name == "postgresql":
-        window = "floor(extract(epoch from created_at) / :w)::bigint"
-        key = "ip_hash" if kind == F.BURST_IP else "collection_point_id::text"
-    else:
-        window = "CAST(strftime('%s', created_at) AS INTEGER) / :w"
-        key = "ip_hash" if kind == F.BURST_IP else "CAST(collection_point_id AS TEXT)"
+    window = dialect.epoch_bucket_sql(conn, "created_at", ":w")
+    key = "ip_hash" if kind == F.BURST_IP else "CAST(collection_point_id AS TEXT)"
     return (f"SELECT campaign_id, {kind}, {key}, :w, {window}, count(*) FROM responses r "
             f"WHERE r.campaign_id = :c AND {COUNTED_SQL} AND {key} IS NOT NULL GROUP BY 1, 3, 5")
 
@@ -311,7 +299,7 @@ def open_campaign_ids(engine: Engine, now: datetime | None = None) -> list[int]:
     """Campaigns worth a periodic run: open ones, plus any with uncounted rows."""
     now = now or datetime.now(timezone.utc)
     with engine.connect() as conn:
-        ids = set(conn.execute(select(Campaign.id).where(Campaign.opens_at <= now, Campaign.closes_at > now)).scalars())
+        ids = set(conn.execute(select(Campaign.id).where(open_clause(now))).scalars())
         ids.update(campaigns_with_backlog(conn))
     return sorted(ids)
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from questionnaire.intake.models import Response, TallyPending
+from questionnaire.kernel.dialect import is_postgres
 
 log = logging.getLogger(__name__)
 responses = Response.__table__
@@ -39,7 +40,7 @@ def claim(conn: Connection, campaign_id: int, batch_size: int) -> list:
         select(pending.c.response_id).where(pending.c.campaign_id == campaign_id)
         .order_by(pending.c.response_id).limit(batch_size)
     )
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         oldest = oldest.with_for_update(skip_locked=True)
     ids = sorted(conn.execute(
         delete(pending).where(pending.c.campaign_id == campaign_id, pending.c.response_id.in_(oldest.scalar_subquery()))
@@ -78,7 +79,7 @@ def tidy(engine: Engine, now: float | None = None) -> bool:
     """
     global _last_vacuum
     now = time.monotonic() if now is None else now
-    if engine.dialect.name != "postgresql" or now - _last_vacuum < VACUUM_EVERY_SECONDS:
+    if not is_postgres(engine) or now - _last_vacuum < VACUUM_EVERY_SECONDS:
         return False
     _last_vacuum = now
     with engine.connect() as conn:

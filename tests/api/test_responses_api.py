@@ -101,3 +101,17 @@ def test_an_oversized_body_is_a_413_json_error(client, campaign):
 def test_unknown_entry_code_is_a_404_json_error(client, campaign):
     resp = client.get("/api/v1/entries/zzzzzzzz")
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "entry_not_found"
+
+
+def test_a_disabled_entry_refuses_valid_answers_with_410_and_malformed_ones_with_422(client, campaign):
+    from questionnaire.intake.models import CollectionPoint
+
+    code = campaign.codes["K2T1"]
+    db.session.execute(CollectionPoint.__table__.update().where(CollectionPoint.code == code).values(is_enabled=False))
+    db.session.commit()
+    valid = post(client, code, {"submission_id": str(uuid.uuid4()), "answers": good_answers()})
+    assert valid.status_code == 410 and valid.get_json()["error"]["code"] == "entry_disabled"
+    # A body the published schema refuses is a request error first (the fuzzer's contract check).
+    malformed = post(client, code, {"submission_id": str(uuid.uuid4()), "answers": good_answers(gov=True)})
+    assert malformed.status_code == 422 and malformed.get_json()["error"]["code"] == "invalid_answers"
+    assert stored_count() == 0

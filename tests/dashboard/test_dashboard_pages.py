@@ -71,7 +71,7 @@ def test_tables_sort_without_javascript(login_as, answered):
     client = login_as("admin")
     by_responses = client.get(f"/dashboard/campaigns/{answered.id}?sort=responses&order=desc").get_data(as_text=True)
     assert league_order(by_responses, "counties") == ["K1", "K2"]  # 2 responses vs 1
-    by_satisfaction = client.get(f"/dashboard/campaigns/{answered.id}?sort=satisfaction&order=asc")
+    by_satisfaction = client.get(f"/dashboard/campaigns/{answered.id}?sort=satisfaction_index&order=asc")
     assert league_order(by_satisfaction.get_data(as_text=True), "counties") == ["K2", "K1"]
     assert client.get(f"/dashboard/campaigns/{answered.id}?sort=drop+table").status_code == 400
     assert client.get(f"/dashboard/campaigns/{answered.id}?flagged=yes").status_code == 400

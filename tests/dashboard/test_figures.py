@@ -30,34 +30,38 @@ def answered(campaign, submit):
     return campaign
 
 
+def load(campaign_id, scope, include_flagged):
+    return figures.load(db.session, campaign_id, scope, include_flagged)
+
+
 def rows_by_code(rows):
     return {r.code: r for r in rows}
 
 
 def test_county_league_sums_the_county_and_its_townships(answered):
-    counties = rows_by_code(figures.county_league(db.session, answered.id, ADMIN, include_flagged=False))
+    counties = rows_by_code(figures.county_rows(load(answered.id, ADMIN, include_flagged=False)))
     assert (counties["K1"].responses, counties["K1"].flagged) == (3, 1)
     assert (counties["K2"].responses, counties["K2"].flagged) == (1, 0)
     # K1: gov (100+60+80)/3 = 80, security (80+30+80)/3 = 63.33, transport 100/1 (two 不了解 left out)
-    assert counties["K1"].satisfaction == pytest.approx((80 + 190 / 3 + 100) / 3)
+    assert counties["K1"].satisfaction_index == pytest.approx((80 + 190 / 3 + 100) / 3)
     # K2: gov 0, security 100, transport 60
-    assert counties["K2"].satisfaction == pytest.approx(160 / 3)
+    assert counties["K2"].satisfaction_index == pytest.approx(160 / 3)
 
 
 def test_flagged_responses_are_kept_and_shown_on_request(answered):
-    counties = rows_by_code(figures.county_league(db.session, answered.id, ADMIN, include_flagged=True))
+    counties = rows_by_code(figures.county_rows(load(answered.id, ADMIN, include_flagged=True)))
     assert counties["K1"].responses == 4
     # with the speeder's 1/1/1: gov 240/4 = 60, security 190/4 = 47.5, transport (100+0)/2 = 50
-    assert counties["K1"].satisfaction == pytest.approx((60 + 47.5 + 50) / 3)
-    clean = figures.campaign_summary(db.session, answered.id, ADMIN, include_flagged=False)
-    every = figures.campaign_summary(db.session, answered.id, ADMIN, include_flagged=True)
+    assert counties["K1"].satisfaction_index == pytest.approx((60 + 47.5 + 50) / 3)
+    clean = figures.summary(load(answered.id, ADMIN, include_flagged=False))
+    every = figures.summary(load(answered.id, ADMIN, include_flagged=True))
     assert (clean.total, clean.flagged) == (5, 1)
     assert (every.total, every.flagged) == (6, 1)
 
 
 def test_weighted_rate_per_question_leaves_dont_know_out(answered):
     questions = {(q.questionnaire, q.question_id): q
-                 for q in figures.question_figures(db.session, answered.id, ADMIN, include_flagged=False)}
+                 for q in figures.question_rows(load(answered.id, ADMIN, include_flagged=False))}
     transport = questions[("县区满意度问卷", "transport")]
     counts = {o.value: o.count for o in transport.options}
     assert counts == {"5": 1, "4": 0, "3": 1, "2": 0, "1": 0, "dk": 2}
@@ -72,20 +76,20 @@ def test_weighted_rate_per_question_leaves_dont_know_out(answered):
 
 
 def test_township_unit_and_entry_figures(answered):
-    townships = rows_by_code(figures.township_table(db.session, answered.id, ADMIN, False,
-                                                    county_id=answered.units["K1"].id))
+    townships = rows_by_code(figures.township_rows(load(answered.id, ADMIN, False),
+                                                   county_id=answered.units["K1"].id))
     assert set(townships) == {"K1T1", "K1T2"}
     assert (townships["K1T1"].responses, townships["K1T2"].responses) == (1, 0)
-    assert townships["K1T2"].satisfaction is None
-    units = figures.unit_league(db.session, answered.id, ADMIN, False)
-    assert [(u.code, u.responses, u.satisfaction) for u in units] == [("U1", 1, 100)]
-    entries = {e["code"]: e for e in figures.entry_figures(db.session, answered.id, ADMIN, False)}
+    assert townships["K1T2"].satisfaction_index is None
+    units = figures.unit_rows(load(answered.id, ADMIN, False))
+    assert [(u.code, u.responses, u.satisfaction_index) for u in units] == [("U1", 1, 100)]
+    entries = {e["code"]: e for e in figures.entry_rows(load(answered.id, ADMIN, False))}
     assert entries[answered.codes["K1"]]["responses"] == 2
     assert entries[answered.codes["K1"]]["flagged"] == 1
 
 
 def test_summary_has_target_pace_projection_and_as_of(answered):
-    summary = figures.campaign_summary(db.session, answered.id, ADMIN, include_flagged=False)
+    summary = figures.summary(load(answered.id, ADMIN, include_flagged=False))
     assert summary.target == 1000 and summary.share == pytest.approx(0.5)
     assert summary.last_24h == 5
     assert summary.as_of is not None
@@ -97,12 +101,12 @@ def test_summary_has_target_pace_projection_and_as_of(answered):
 
 def test_county_account_figures_only_include_its_county(answered, accounts):
     k2 = Scope(role="county", user_id=accounts.k2, county_id=answered.units["K2"].id)
-    summary = figures.campaign_summary(db.session, answered.id, k2, include_flagged=True)
+    summary = figures.summary(load(answered.id, k2, include_flagged=True))
     assert (summary.total, summary.flagged) == (1, 0)
-    assert [r.code for r in figures.county_league(db.session, answered.id, k2, True)] == ["K2"]
-    assert figures.unit_league(db.session, answered.id, k2, True) == []
-    assert {t.code for t in figures.township_table(db.session, answered.id, k2, True)} == {"K2T1"}
-    assert {q.questionnaire for q in figures.question_figures(db.session, answered.id, k2, True)} == {"县区满意度问卷"}
+    assert [r.code for r in figures.county_rows(load(answered.id, k2, True))] == ["K2"]
+    assert figures.unit_rows(load(answered.id, k2, True)) == []
+    assert {t.code for t in figures.township_rows(load(answered.id, k2, True))} == {"K2T1"}
+    assert {q.questionnaire for q in figures.question_rows(load(answered.id, k2, True))} == {"县区满意度问卷"}
 
 
 @pytest.mark.both_backends  # hour buckets are upserted per dialect and read back as UTC
@@ -112,12 +116,12 @@ def test_series_counts_per_hour_and_china_day(campaign, submit):
     submit("K1", now=now - timedelta(hours=2))
     submit("U1", now=now)
     tallies.apply_pending(db.engine, campaign.id)
-    series = figures.time_series(db.session, campaign.id, ADMIN, False, now=now)
+    series = figures.series(load(campaign.id, ADMIN, False), now=now)
     assert [p["responses"] for p in series.hourly[-3:]] == [2, 0, 1]
     assert len(series.hourly) == 48
     assert sum(d["responses"] for d in series.daily) == 3
     k1 = Scope(role="county", county_id=campaign.units["K1"].id)
-    assert sum(p["responses"] for p in figures.time_series(db.session, campaign.id, k1, False, now=now).hourly) == 2
+    assert sum(p["responses"] for p in figures.series(load(campaign.id, k1, False), now=now).hourly) == 2
 
 
 def test_unit_targets_from_the_campaign_file_give_each_county_its_share(clean_app):
@@ -126,13 +130,13 @@ def test_unit_targets_from_the_campaign_file_give_each_county_its_share(clean_ap
     doc["org"]["counties"][0]["townships"][0]["target_responses"] = 100
     doc["org"]["city_units"][0]["target_responses"] = 50
     campaign_id = import_campaign(db.session, doc).campaign_id
-    counties = rows_by_code(figures.county_league(db.session, campaign_id, ADMIN, False))
+    counties = rows_by_code(figures.county_rows(load(campaign_id, ADMIN, False)))
     assert (counties["K1"].target, counties["K1"].share) == (400, 0)
     assert (counties["K2"].target, counties["K2"].share) == (None, None)
-    assert figures.unit_league(db.session, campaign_id, ADMIN, False)[0].target == 50
+    assert figures.unit_rows(load(campaign_id, ADMIN, False))[0].target == 50
     del doc["org"]["counties"][0]["target_responses"]  # re-import without it removes it
     import_campaign(db.session, doc)
-    assert rows_by_code(figures.county_league(db.session, campaign_id, ADMIN, False))["K1"].target is None
+    assert rows_by_code(figures.county_rows(load(campaign_id, ADMIN, False)))["K1"].target is None
 
 
 @pytest.mark.parametrize("bad", [0, -5, "many", 1.5, True])

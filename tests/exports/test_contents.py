@@ -183,8 +183,10 @@ def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, 
                             ("乡镇", "二乡")}
     assert summary[("合计", "全部")]["答卷数"] == 3  # 乙区 is outside 甲县's scope
     assert summary[("乡镇", "一镇")]["答卷数"] == 2 and summary[("乡镇", "二乡")]["答卷数"] == 0
-    # 一镇: gov 100, 60; security 100, 80; transport "dk" x2 left out -> (100+60+100+80)/4
-    assert summary[("乡镇", "一镇")]["综合满意率（%）"] == 85.0
+    # 一镇: gov (100+60)/2 = 80, security (100+80)/2 = 90, transport only "dk" (skipped) -> (80+90)/2
+    assert summary[("乡镇", "一镇")]["满意度指数（%）"] == 85.0
+    # 甲县 in all: gov (100+60+80)/3 = 80, security (100+80)/2 = 90 -> 85 (pooling the answers gave 84)
+    assert summary[("县区合计", "合计")]["满意度指数（%）"] == 85.0
     detail = [r for r in as_dicts(sheets["分题统计"]) if r["乡镇/单位"] == "一镇" and r["题号"] == 1]
     assert [(r["选项"], r["人数"], r["占比（%）"]) for r in detail] == [
         ("非常满意", 1, 50.0), ("满意", 0, 0.0), ("一般", 1, 50.0), ("不满意", 0, 0.0), ("非常不满意", 0, 0.0),
@@ -205,9 +207,10 @@ def test_tallies_can_leave_flagged_responses_out(clean_app, campaign, accounts, 
     scope = Scope.for_user(db.session.get(OfficeUser, accounts.admin))
     for include, expected in ((True, 2), (False, 1)):
         plan = exports.plan(conn, scope, exports.ExportRequest(campaign.id, "tallies", "csv", include_flagged=include))
-        rows = [row for _, row in datasets.build(conn, plan, SUBMITTED_AT).rows]
-        total_gov = [r for r in rows if r[0] == "合计" and r[5] == 1]
-        assert sum(r[8] for r in total_gov) == expected
+        dataset = datasets.build(conn, plan, SUBMITTED_AT)
+        rows = [dict(zip(dataset.tables[0].header, row, strict=True)) for _, row in dataset.rows]
+        total_gov = [r for r in rows if r["层级"] == "合计" and r["题号"] == 1]
+        assert sum(r["人数"] for r in total_gov) == expected
 
 
 @pytest.mark.real_only

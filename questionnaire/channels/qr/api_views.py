@@ -80,7 +80,6 @@ def submit(code: str):
     if fields:
         return json_error(422, "invalid_request", "请求字段有误", fields)
 
-    e.ensure_open(datetime.now(timezone.utc))
     receipt = submission_store().submit(e, Submission(
         participant=device_participant(),
         submission_id=submission_id,

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, timedelta, timezone
 
 from flask import Flask, Response, request, url_for
+
+from questionnaire.kernel.china_time import format_china_time
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self' https://open.weixin.qq.com; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-CST = timezone(timedelta(hours=8), "CST")
-
-
-def format_cst(value: datetime | None, fmt: str = "%Y年%m月%d日 %H:%M") -> str:
-    """Show times in China Standard Time, whatever zone they are stored in."""
-    if value is None:
-        return ""
-    return value.astimezone(CST).strftime(fmt)
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +29,7 @@ def init_app(app: Flask) -> None:
         return url_for("static", filename=filename, v=digest)
 
     app.jinja_env.globals["static_url"] = static_url
-    app.jinja_env.filters["cst"] = format_cst
+    app.jinja_env.filters["cst"] = format_china_time
 
     @app.after_request
     def headers(response: Response) -> Response:

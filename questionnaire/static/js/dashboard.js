@@ -76,7 +76,7 @@
       if (!tr) return;
       var old = cellValue(tr, "responses");
       [["responses", r.responses, fmtNum], ["target", r.target, fmtNum], ["share", r.share, fmtPct],
-       ["satisfaction", r.satisfaction, fmtPct], ["flagged", r.flagged, fmtNum]].forEach(function (f) {
+       ["satisfaction_index", r.satisfaction_index, fmtPct], ["flagged", r.flagged, fmtNum]].forEach(function (f) {
         var td = tr.querySelector('td[data-field="' + f[0] + '"]');
         if (!td) return;
         td.setAttribute("data-value", f[1] === null || f[1] === undefined ? "" : String(f[1]));
@@ -93,7 +93,7 @@
     rows.forEach(function (e) {
       var tr = table.querySelector('tr[data-entry-id="' + e.entry_id + '"]');
       if (!tr) return;
-      var cells = {responses: fmtNum(e.responses), satisfaction: fmtPct(e.satisfaction), flagged: fmtNum(e.flagged)};
+      var cells = {responses: fmtNum(e.responses), satisfaction_index: fmtPct(e.satisfaction_index), flagged: fmtNum(e.flagged)};
       Object.keys(cells).forEach(function (k) {
         var td = tr.querySelector('td[data-field="' + k + '"]');
         if (td) td.textContent = cells[k];
@@ -160,7 +160,7 @@
     if (bar && s.target) bar.value = Math.min(s.total, s.target);
     setText("share", fmtPct(s.share));
     setText("last-24h", fmtNum(s.last_24h));
-    setText("satisfaction", fmtPct(s.satisfaction));
+    setText("satisfaction-index", fmtPct(s.satisfaction_index));
     setText("flagged", fmtNum(s.flagged));
     setText("projection", s.projection.message);
     asOf.textContent = label ? "数据截至 " + label : "尚无统计数据";
