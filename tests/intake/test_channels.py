@@ -19,7 +19,6 @@ from questionnaire.org.scope import Scope
 from questionnaire.tallies import counting
 from tests.exports.conftest import read_csv
 from tests.factories import good_answers
-from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
 
 @pytest.fixture
