@@ -76,6 +76,7 @@ def submit(code: str):
         duration_seconds=seconds,
         ip_hash=ip_hash(current_app.config["PARTICIPANT_HMAC_KEY"], request.remote_addr),
         user_agent_class=user_agent_class(request.user_agent.string),
+        signed_submission_id=True,  # from the signed form token
     )
     try:
         receipt = submission_store().submit(entry, submission, admission=g.get("admission"))
