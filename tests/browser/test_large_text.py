@@ -18,7 +18,8 @@ LAYOUT_PROBLEMS = """() => {
         if (style.display === 'none' || el.tagName === 'TEXTAREA' || el.tagName === 'PROGRESS') return;
         if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) clipped.push(el.className || el.tagName);
         const box = el.getBoundingClientRect();
-        if (box.right > document.documentElement.clientWidth + 1) clipped.push('off-screen ' + (el.className || el.tagName));
+        const right = document.documentElement.clientWidth + 1;
+        if (box.right > right) clipped.push('off-screen ' + (el.className || el.tagName));
     });
     return {clipped, sideways: document.scrollingElement.scrollWidth - document.documentElement.clientWidth,
             body_font: getComputedStyle(document.body).fontSize};
