@@ -180,3 +180,47 @@ def test_the_close_button_is_hidden_outside_wechat(live_server, campaign, chromi
         assert page.locator("#close-btn").is_hidden()
     finally:
         context.close()
+
+
+def test_inside_wechat_the_page_sets_the_share_card_through_the_bridge(live_server, campaign, chromium):
+    """The server side (signing) is tests/wechat/test_share_card.py; here the page's part: it
+    asks for its signed config and hands it to WeixinJSBridge as the JS-SDK would."""
+    code = campaign.codes["K1"]
+    card = {"appId": "wx-app", "timestamp": 1700000000, "nonceStr": "n0nce", "signature": "f" * 40,
+            "title": "2026年度测试市社会评价", "desc": "请为甲县打分", "link": f"http://survey.test/s/{code}",
+            "imgUrl": "http://survey.test/static/img/share.png"}
+    context = chromium.new_context(**PHONE)
+    context.add_init_script("""window.bridge_calls = []; window.WeixinJSBridge = {
+        call: function () {},
+        invoke: function (name, args, done) { window.bridge_calls.push([name, args]); done({}); }};""")
+    try:
+        page = context.new_page()
+        asked = []
+
+        def page_with_an_official_account(route):  # what the form renders when WECHAT_APPID is set
+            response = route.fetch()
+            route.fulfill(response=response, body=response.text().replace(
+                "data-entry=", f'data-share="/s/{code}/share" data-entry='))
+
+        def signed_config(route):
+            asked.append(parse_qs(route.request.url.split("?", 1)[1])["url"][0])
+            route.fulfill(json=card)
+
+        page.route(f"{live_server}/s/{code}", page_with_an_official_account)
+        page.route(f"{live_server}/s/{code}/share?*", signed_config)
+        page.goto(f"{live_server}/s/{code}#section")
+        for _ in range(50):  # the card is set after load, once the config has come back
+            calls = page.evaluate("window.bridge_calls")
+            if len(calls) == 3:
+                break
+            page.wait_for_timeout(50)
+    finally:
+        context.close()
+    assert asked == [f"{live_server}/s/{code}"]  # its own URL, without the #fragment
+    assert [name for name, _ in calls] == ["preVerifyJSAPI", "updateAppMessageShareData", "updateTimelineShareData"]
+    verify = {"appId": "wx-app", "verifyAppId": "wx-app", "verifySignType": "sha1",
+              "verifyTimestamp": "1700000000", "verifyNonceStr": "n0nce", "verifySignature": "f" * 40}
+    assert calls[0][1] == {**verify, "verifyJsApiList": ["updateAppMessageShareData", "updateTimelineShareData"],
+                           "verifyOpenTagList": []}
+    assert calls[1][1] == {**verify, "title": card["title"], "desc": card["desc"], "link": card["link"],
+                           "imgUrl": card["imgUrl"]}

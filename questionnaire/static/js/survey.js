@@ -3,7 +3,8 @@
 // reopened; submitting goes through fetch with the form's signed token, so a network
 // failure leaves the page, the answers and the submission id in place for a retry (the
 // server returns the first receipt for a repeated id); progress and missing answers are
-// shown; inside WeChat a 关闭 button closes the web view.
+// shown; inside WeChat a 关闭 button closes the web view and, with an official account, the
+// share card of a forwarded link carries the campaign's title and text.
 (function () {
   "use strict";
   var STORE_PREFIX = "sq:answers:";
@@ -31,8 +32,41 @@
   }
 
   function closeWindow() {
-    if (window.WeixinJSBridge) { window.WeixinJSBridge.call("closeWindow"); return; }
-    document.addEventListener("WeixinJSBridgeReady", function () { window.WeixinJSBridge.call("closeWindow"); }, false);
+    whenBridge(function () { window.WeixinJSBridge.call("closeWindow"); });
+  }
+
+  function whenBridge(fn) {
+    if (window.WeixinJSBridge) fn();
+    else document.addEventListener("WeixinJSBridgeReady", fn, false);
+  }
+
+  // The share card, without the JS-SDK file (it would have to come from Tencent's CDN): the
+  // same two WeixinJSBridge calls the SDK's wx.config and wx.updateAppMessageShareData make,
+  // with the config the server signed for this page's URL.
+  function setShareCard(endpoint) {
+    if (!inWeChat || !window.fetch) return;
+    fetch(endpoint + "?url=" + encodeURIComponent(window.location.href.split("#")[0]), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (card) {
+        if (!card) return;
+        whenBridge(function () {
+          function invoke(name, args, done) {
+            args.appId = card.appId;
+            args.verifyAppId = card.appId;
+            args.verifySignType = "sha1";
+            args.verifyTimestamp = String(card.timestamp);
+            args.verifyNonceStr = card.nonceStr;
+            args.verifySignature = card.signature;
+            window.WeixinJSBridge.invoke(name, args, done || function () {});
+          }
+          invoke("preVerifyJSAPI", { verifyJsApiList: ["updateAppMessageShareData", "updateTimelineShareData"],
+                                     verifyOpenTagList: [] }, function () {
+            invoke("updateAppMessageShareData", { title: card.title, desc: card.desc, link: card.link, imgUrl: card.imgUrl });
+            invoke("updateTimelineShareData", { title: card.title, link: card.link, imgUrl: card.imgUrl });
+          });
+        });
+      })
+      .catch(function () { /* no card: WeChat shows the page title, which is fine */ });
   }
 
   function initPage() {
@@ -44,7 +78,10 @@
       close.addEventListener("click", closeWindow);
     }
     var form = document.getElementById("survey-form");
-    if (form) initForm(form);
+    if (form) {
+      if (form.getAttribute("data-share")) setShareCard(form.getAttribute("data-share"));
+      initForm(form);
+    }
   }
 
   function initForm(form) {
