@@ -72,3 +72,9 @@ def test_the_form_and_thank_you_page_name_the_organizer_and_hotline(client, camp
         assert '咨询电话：<a href="tel:07782281234">0778-2281234</a>' in page
     assert 'id="close-btn" data-wechat-close hidden' in thanks  # shown by survey.js inside WeChat only
     assert "已答" not in form and "共 5 题" in form  # the count that follows answers needs JavaScript
+
+
+def test_the_api_tells_a_client_the_one_answer_rule_and_who_runs_the_survey(client, campaign):
+    data = client.get(f"/api/v1/entries/{campaign.codes['U1']}").get_json()["campaign"]
+    assert data["answer_scope"] == "questionnaire"
+    assert data["organizer"] == "测试市绩效评估工作领导小组办公室" and data["hotline"] == "0778-2281234"
