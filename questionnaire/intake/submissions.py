@@ -1,4 +1,5 @@
-"""Store a resident's answers exactly once per participant per campaign.
+"""Store a resident's answers exactly once per participant and answer scope (campaigns.answer_scope:
+the campaign, a questionnaire or an evaluated unit; the scope is part of the participant key).
 
 Order of truth:
 1. Redis `SET NX` on the participant key is the fast path: a committed marker
