@@ -10,12 +10,15 @@ from sqlalchemy import select
 RATING_IDS = ("gov", "security", "transport")
 
 
-def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
+def small_campaign_doc(opens_at=None, closes_at=None, answer_scope=None) -> dict:
+    """`answer_scope` left out means the campaign file's default (once per questionnaire)."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
+    scope = {"answer_scope": answer_scope} if answer_scope else {}
     return {
         "campaign": {
             "slug": "test-2026", "title": "2026年度测试市社会评价", "year": 2026,
-            "target_responses": 1000,
+            "target_responses": 1000, **scope,
+            "organizer": "测试市绩效评估工作领导小组办公室", "hotline": "0778-2281234",
             "opens_at": (opens_at or now - timedelta(days=1)).isoformat(),
             "closes_at": (closes_at or now + timedelta(days=30)).isoformat(),
             "settings": {"min_seconds": 20},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, select, text
 
 from questionnaire.extensions import db
 from questionnaire.tallies import counting
@@ -63,3 +63,27 @@ def test_answers_and_tallies_survive_the_move_to_collection_points(clean_app, ca
         assert conn.execute(text("SELECT DISTINCT channel FROM collection_points")).scalars().all() == ["qr"]
     assert counting.apply_pending(db.engine, campaign.id) == 1
     assert counting.verify(db.engine, campaign.id) == []
+
+
+def test_campaigns_from_before_0009_keep_one_answer_per_campaign(clean_app):
+    """Their participant keys were made without a scope: the migration must not loosen the rule."""
+    from questionnaire.campaigns.models import Campaign
+    from questionnaire.intake.services import entry_catalog
+    from tests.factories import import_small_campaign
+
+    campaign = import_small_campaign()  # the file's default would be once per questionnaire
+    resident = "resident-before-0009"
+    _release_connections()
+    try:
+        downgrade(revision="0007_collection_points")
+        with db.engine.connect() as conn:  # the campaign as it was before the setting existed
+            assert "answer_scope" not in {c["name"] for c in inspect(conn).get_columns("campaigns")}
+        _release_connections()
+    finally:
+        upgrade(revision="heads")
+    entry_catalog().clear()
+    submit = Submitter(clean_app, campaign)
+    assert db.session.scalar(select(Campaign.answer_scope)) == "campaign"
+    assert db.session.scalar(select(Campaign.organizer)) == ""
+    assert submit("K1", person=resident).outcome.value == "accepted"
+    assert submit("U1", person=resident).outcome.value == "already_participated"

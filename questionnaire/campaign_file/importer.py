@@ -19,9 +19,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from questionnaire.campaigns import answer_scope
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
+from questionnaire.intake.models import Response
 from questionnaire.org.models import OrgUnit
 
 ROUNDS = ("mid_year", "year_end", "annual")
@@ -105,8 +107,22 @@ def validate_campaign_doc(doc: Any) -> dict:
         if not isinstance(settings, Mapping):
             problems.append("campaign.settings: 必须是对象")
             settings = {}
+        scope = c.get("answer_scope", answer_scope.DEFAULT)
+        if scope not in answer_scope.SCOPES:
+            problems.append(f"campaign.answer_scope: 必须是 {'/'.join(answer_scope.SCOPES)} 之一"
+                            "（每次评议一次 / 每份问卷一次 / 每个评价对象一次）")
+        contact = {}
+        for key, limit in (("organizer", 200), ("hotline", 40)):
+            value = c.get(key, "")
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # a phone number written without quotes
+            if not isinstance(value, str) or len(value.strip()) > limit:
+                problems.append(f"campaign.{key}: 必须是不超过 {limit} 字的文本")
+                value = ""
+            contact[key] = value.strip()
         campaign = {**c, "opens_at": opens, "closes_at": closes, "settings": dict(settings),
-                    "round": c.get("round", "annual"), "target_responses": target}
+                    "round": c.get("round", "annual"), "target_responses": target,
+                    "answer_scope": scope, **contact}
 
     org = doc.get("org") or {}
     city = _unit(org.get("city"), "org.city", problems) if isinstance(org, Mapping) else None
@@ -226,6 +242,15 @@ def import_campaign(session: Session, doc: Any) -> ImportSummary:
     campaign.title, campaign.year, campaign.round = c["title"].strip(), c["year"], c["round"]
     campaign.target_responses = c["target_responses"]
     campaign.opens_at, campaign.closes_at, campaign.settings = c["opens_at"], c["closes_at"], c["settings"]
+    campaign.organizer, campaign.hotline = c["organizer"], c["hotline"]
+    if campaign.id is not None and campaign.answer_scope != c["answer_scope"] and session.scalar(
+            select(Response.id).where(Response.campaign_id == campaign.id).limit(1)) is not None:
+        # Stored participant keys were made under the old scope: changing it would let everyone
+        # who answered answer again (or lock out those the new scope allows).
+        session.rollback()
+        raise CampaignFileError([f"campaign.answer_scope: 本次评议已有答卷，不能从 {campaign.answer_scope} "
+                                 f"改为 {c['answer_scope']}"])
+    campaign.answer_scope = c["answer_scope"]
     session.flush()
     summary.campaign_id = campaign.id
     _set_unit_targets(session, campaign.id, spec, units)

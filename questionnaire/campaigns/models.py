@@ -22,6 +22,13 @@ class Campaign(db.Model):
     target_responses: Mapped[int] = mapped_column(default=0)
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How often one resident may answer (campaigns.answer_scope). The server default is the
+    # rule every campaign had before the setting existed; a campaign file states it (its
+    # default: once per questionnaire).
+    answer_scope: Mapped[str] = mapped_column(sa.String(16), server_default="campaign")
+    # Shown to residents so a survey reads as the government's and not a scam.
+    organizer: Mapped[str] = mapped_column(sa.String(200), server_default="")  # 主办单位
+    hotline: Mapped[str] = mapped_column(sa.String(40), server_default="")  # 咨询电话
     # Tunables for anti-fraud flags and similar per-campaign policy (JSON, validated on import).
     settings: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

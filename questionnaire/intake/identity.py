@@ -11,9 +11,17 @@ import hmac
 import ipaddress
 
 
-def participant_hash(key: str, campaign_id: int, kind: str, identity: str) -> str:
-    """The participant key stored with a response: unique per (campaign, person)."""
+def participant_hash(key: str, campaign_id: int, kind: str, identity: str, scope: str = "") -> str:
+    """The participant key stored with a response: unique per (campaign, person, answer scope).
+
+    `scope` is the campaign's one-answer unit (campaigns.answer_scope.scope_key): empty for
+    once per campaign, which keeps the keys of every answer stored before the setting existed,
+    else the questionnaire or evaluated unit the answer is about. Because the scope is inside
+    the key, UNIQUE (campaign_id, participant_hash) and the Redis marker follow the setting.
+    """
     message = f"{campaign_id}\x1f{kind}\x1f{identity}".encode()
+    if scope:
+        message += b"\x1f" + scope.encode()
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 

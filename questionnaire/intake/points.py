@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.campaigns import schedule
+from questionnaire.campaigns import answer_scope, schedule
 from questionnaire.campaigns.definition import Definition, definition_from_data
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.campaigns.service import load_questionnaires
@@ -45,6 +45,14 @@ class ResolvedEntry:
     evaluated_unit_name: str
     collected_unit_id: int
     poster_unit_name: str
+    answer_scope: str = answer_scope.CAMPAIGN
+    organizer: str = ""
+    hotline: str = ""
+
+    @property
+    def participant_scope(self) -> str:
+        """What one answer through this point is about, for the participant key."""
+        return answer_scope.scope_key(self.answer_scope, self.questionnaire_id, self.evaluated_unit_id)
 
     def status_at(self, now: datetime) -> str:
         return schedule.status_at(self.opens_at, self.closes_at, now)
@@ -109,6 +117,7 @@ def _entry_select(*extra):
         select(
             CollectionPoint.id, CollectionPoint.channel, CollectionPoint.code, CollectionPoint.is_enabled,
             Campaign.id.label("campaign_id"), Campaign.title, Campaign.opens_at, Campaign.closes_at,
+            Campaign.answer_scope, Campaign.organizer, Campaign.hotline,
             Questionnaire.id.label("questionnaire_id"), Questionnaire.version, *extra,
             evaluated.c.id.label("evaluated_id"), evaluated.c.name.label("evaluated_name"),
             poster.c.id.label("poster_id"), poster.c.name.label("poster_name"),
@@ -160,6 +169,7 @@ def _resolved(row, definition: Definition) -> ResolvedEntry:
         definition=definition,
         evaluated_unit_id=row.evaluated_id, evaluated_unit_name=row.evaluated_name,
         collected_unit_id=row.poster_id, poster_unit_name=row.poster_name,
+        answer_scope=row.answer_scope, organizer=row.organizer, hotline=row.hotline,
     )
 
 

@@ -1,4 +1,5 @@
-"""Store a resident's answers exactly once per participant per campaign.
+"""Store a resident's answers exactly once per participant and answer scope (campaigns.answer_scope:
+the campaign, a questionnaire or an evaluated unit; the scope is part of the participant key).
 
 Order of truth:
 1. Redis `SET NX` on the participant key is the fast path: a committed marker
@@ -59,6 +60,11 @@ class Submission:
     duration_seconds: int | None = None
     ip_hash: str | None = None
     user_agent_class: str | None = None
+    # The submission id came from a token the server signed for this page (the QR form), not
+    # from the client: only the browser that was shown the form can send it. A resident whose
+    # browser keeps no cookies is a new participant at every tap, so for such an id the same
+    # answers under another participant are the same resident's retry (see _explain_conflict).
+    signed_submission_id: bool = False
 
 
 def receipt_no(submission_id: str | None) -> str:
@@ -92,7 +98,9 @@ class SubmissionStore:
         self.writer = writer_for(self.engine, self.connect_timeout)
 
     def participant_hash(self, entry: ResolvedEntry, participant: Participant) -> str:
-        return make_participant_hash(self.hmac_key, entry.campaign_id, participant.kind, participant.identity)
+        """The participant's key within what the campaign allows one answer for (its answer scope)."""
+        return make_participant_hash(self.hmac_key, entry.campaign_id, participant.kind, participant.identity,
+                                     entry.participant_scope)
 
     def submit(self, entry: ResolvedEntry, sub: Submission, now: datetime | None = None,
                admission: Admission | None = None) -> Receipt:
@@ -136,13 +144,16 @@ class SubmissionStore:
             "flags": 0,
         }
         try:
-            receipt, holder = self._store(row, entry.campaign_id, phash, digest)
+            receipt, holder = self._store(row, entry.campaign_id, phash, digest, sub.signed_submission_id)
         except DatabaseUnavailable as exc:
             log.warning("submit failed: database unavailable campaign=%s error=%s", entry.campaign_id, exc.__cause__)
             self._release(marker_key, sub.submission_id)
             raise ServiceUnavailable() from exc
 
-        self._mark_done(marker_key, holder, marker_ttl)
+        if holder is None:  # another participant's receipt replayed: this participant answered nothing
+            self._release(marker_key, sub.submission_id)
+        else:
+            self._mark_done(marker_key, holder, marker_ttl)
         return receipt
 
     def status(self, entry: ResolvedEntry, participant: Participant) -> Receipt | None:
@@ -161,9 +172,10 @@ class SubmissionStore:
 
     # -- database -----------------------------------------------------------------------
 
-    def _store(self, row: dict, campaign_id: int, phash: str, digest: str) -> tuple[Receipt, str]:
+    def _store(self, row: dict, campaign_id: int, phash: str, digest: str,
+               signed_id: bool = False) -> tuple[Receipt, str | None]:
         """Insert the row, or say whose place it is. Returns the receipt and the place holder's
-        submission_id (for the Redis marker).
+        submission_id (for the Redis marker; None when this participant holds no place).
 
         A connection that broke mid-statement (restart, failover, a server-side idle
         timeout) is retried once on a fresh one. That is safe because of the idempotency
@@ -176,17 +188,22 @@ class SubmissionStore:
                 response_id = self.writer.insert(row)
                 if response_id is not None:
                     return Receipt(Outcome.ACCEPTED, response_id, sid, row["created_at"]), sid
-                return self._explain_conflict(campaign_id, phash, sid, digest, retried=attempt == 2)
+                return self._explain_conflict(campaign_id, phash, sid, digest, retried=attempt == 2,
+                                              signed_id=signed_id)
             except DatabaseUnavailable as exc:
                 if attempt == 2 or not exc.lost:
                     raise
                 log.info("database connection lost; retrying the submit once error=%s", exc.__cause__)
         raise AssertionError("unreachable")
 
-    def _explain_conflict(self, campaign_id, phash, submission_id, digest, retried: bool) -> tuple[Receipt, str]:
+    def _explain_conflict(self, campaign_id, phash, submission_id, digest, retried: bool,
+                          signed_id: bool = False) -> tuple[Receipt, str | None]:
         """The insert hit a unique key: a retry of the same submit, or a second answer."""
         same = self.writer.by_submission(submission_id)
         if same is not None:
+            if same.participant_hash != phash and same.answers_digest == digest and signed_id:
+                # A cookieless double tap: the first tap's receipt; the new participant holds nothing.
+                return Receipt(Outcome.REPLAYED, same.id, submission_id, same.created_at), None
             if same.participant_hash != phash or same.answers_digest != digest:
                 raise IdempotencyConflict(fields={"submission_id": "已用于另一份不同的答卷，新答卷请使用新的编号"})
             outcome = Outcome.ACCEPTED if retried else Outcome.REPLAYED  # retried: our own lost commit

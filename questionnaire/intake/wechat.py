@@ -93,7 +93,11 @@ def exchange_code(code: str) -> dict:
         "appid": config["WECHAT_APPID"], "secret": config["WECHAT_SECRET"] or "",
         "code": code, "grant_type": "authorization_code",
     })
-    url = f"{config['WECHAT_API_BASE']}/sns/oauth2/access_token?{query}"
+    return fetch_json(f"{config['WECHAT_API_BASE']}/sns/oauth2/access_token?{query}")
+
+
+def fetch_json(url: str) -> dict:
+    """GET one of WeChat's server APIs and return its JSON object (errcode or answer)."""
     try:
         with urllib.request.urlopen(url, timeout=EXCHANGE_TIMEOUT_SECONDS) as reply:
             body = reply.read(64 * 1024)

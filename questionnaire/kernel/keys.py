@@ -36,6 +36,16 @@ def scans(campaign_id: int) -> str:
     return f"{PREFIX}:{campaign_id}:scans"
 
 
+def wechat_access_token(appid: str) -> str:
+    """The official account's server access_token (client_credential), kept until shortly before it expires."""
+    return f"{PREFIX}:wx:{appid}:access_token"
+
+
+def wechat_jsapi_ticket(appid: str) -> str:
+    """The JS-SDK jsapi_ticket that signs share-card configs, kept until shortly before it expires."""
+    return f"{PREFIX}:wx:{appid}:jsapi_ticket"
+
+
 def lock(name: str) -> str:
     return f"{PREFIX}:lock:{name}"
 

@@ -63,3 +63,47 @@ def test_the_demo_campaign_has_hechi_counties_townships_and_city_units(runner, d
 
     assert count("county") == 11 and count("city_unit") == 83 and count("township") > 100
     assert db_session.scalar(select(OrgUnit.name).where(OrgUnit.code == "451202")) == "金城江区"
+
+
+def test_the_file_states_the_one_answer_rule_organizer_and_hotline(db_session):
+    from questionnaire.campaign_file.importer import import_campaign
+    from questionnaire.campaigns.models import Campaign
+
+    import_campaign(db_session, small_campaign_doc())
+    campaign = db_session.scalar(select(Campaign))
+    assert campaign.answer_scope == "questionnaire"  # the default: county and a city unit, separately
+    assert campaign.organizer == "测试市绩效评估工作领导小组办公室" and campaign.hotline == "0778-2281234"
+    import_campaign(db_session, small_campaign_doc(answer_scope="evaluated_unit"))  # no answers yet: may change
+    assert db_session.scalar(select(Campaign.answer_scope)) == "evaluated_unit"
+
+
+def test_a_wrong_one_answer_rule_or_contact_is_reported_with_its_path(runner, db_session, tmp_path):
+    doc = small_campaign_doc(answer_scope="per_person")
+    doc["campaign"]["hotline"] = ["0778"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["import-campaign", str(path)])
+    assert result.exit_code == 1
+    assert "campaign.answer_scope: 必须是 campaign/questionnaire/evaluated_unit 之一" in result.output
+    assert "campaign.hotline: 必须是不超过 40 字的文本" in result.output
+    assert db_session.scalar(select(func.count()).select_from(OrgUnit)) == 0
+
+
+def test_the_one_answer_rule_cannot_change_once_residents_have_answered(client, db_session):
+    import re
+
+    import pytest
+
+    from questionnaire.campaign_file.importer import CampaignFileError, import_campaign
+    from questionnaire.campaigns.models import Campaign
+    from tests.factories import good_answers, import_small_campaign
+
+    campaign = import_small_campaign()
+    code = campaign.codes["K1"]
+    token = re.search(r'name="token" value="([^"]+)"', client.get(f"/s/{code}").get_data(as_text=True)).group(1)
+    assert client.post(f"/s/{code}", data={"token": token, **good_answers()}).status_code == 200
+    with pytest.raises(CampaignFileError) as refused:
+        import_campaign(db_session, small_campaign_doc(answer_scope="campaign"))
+    assert refused.value.problems == ["campaign.answer_scope: 本次评议已有答卷，不能从 questionnaire 改为 campaign"]
+    db_session.expire_all()
+    assert db_session.scalar(select(Campaign.answer_scope)) == "questionnaire"

@@ -116,7 +116,7 @@ def fault_stack(tmp_path_factory):
         with harness.app_context():
             from tests.factories import import_small_campaign
 
-            campaign = import_small_campaign()
+            campaign = import_small_campaign(answer_scope="campaign")  # checks.py derives keys unscoped
         codes = {unit: code for unit, code in campaign.codes.items() if unit in ("K1", "K1T1", "K2T1", "U1")}
         web = Gunicorn(env, logs / "gunicorn.log").start(ready_path=f"/api/v1/entries/{codes['K1']}")
         yield FaultStack(pg, redis_, web, harness, env, logs, campaign.id, codes)

@@ -25,6 +25,7 @@ class FakeWeChat:
     def __init__(self):
         self.answers: dict[str, dict] = {}
         self.requests: list[dict] = []
+        self.reset_js_sdk()
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -39,7 +40,9 @@ class FakeWeChat:
                 url = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(url.query))
                 fake.requests.append({"path": url.path, **query})
-                if url.path != "/sns/oauth2/access_token":
+                if url.path in fake.js_sdk_paths:
+                    body, status = fake.js_sdk(url.path, query), 200
+                elif url.path != "/sns/oauth2/access_token":
                     body, status = {"errcode": 40001, "errmsg": "unknown path"}, 404
                 elif query.get("appid") != APPID or query.get("secret") != SECRET:
                     body, status = {"errcode": 40125, "errmsg": "invalid appsecret"}, 200
@@ -57,6 +60,24 @@ class FakeWeChat:
                 pass
 
         return Handler
+
+    js_sdk_paths = ("/cgi-bin/token", "/cgi-bin/ticket/getticket")
+
+    def reset_js_sdk(self) -> None:
+        self.access_token, self.ticket, self.expires_in = "ACCESS-TOKEN-1", "JSAPI-TICKET-1", 7200
+        self.retired_tokens: set[str] = set()  # tokens WeChat no longer accepts (errcode 40001)
+
+    def js_sdk(self, path: str, query: dict) -> dict:
+        """The two server APIs behind JS-SDK signing, as WeChat documents them."""
+        if path == "/cgi-bin/token":
+            if query.get("grant_type") != "client_credential" or query.get("appid") != APPID \
+                    or query.get("secret") != SECRET:
+                return {"errcode": 40125, "errmsg": "invalid appsecret"}
+            return {"access_token": self.access_token, "expires_in": self.expires_in}
+        token = query.get("access_token")
+        if token in self.retired_tokens or token != self.access_token or query.get("type") != "jsapi":
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+        return {"errcode": 0, "errmsg": "ok", "ticket": self.ticket, "expires_in": self.expires_in}
 
     def grant(self, code: str, openid: str, **extra) -> None:
         """WeChat will answer this code with this openid (as the real API does)."""
@@ -96,6 +117,7 @@ def wechat_app(wechat_app_session, fake_wechat):
     reset_data(wechat_app_session)
     fake_wechat.answers.clear()
     fake_wechat.requests.clear()
+    fake_wechat.reset_js_sdk()
     with wechat_app_session.app_context():
         yield wechat_app_session
 

@@ -78,7 +78,7 @@ def test_the_same_openid_in_a_second_browser_session_is_refused(wechat_app, wx_c
     other = wx_campaign.codes["K1T2"]
     sign_in(second, other, "CODE-B", fake_wechat)
     page = second.get(f"/s/{other}")
-    assert "您已参与过本次调查" in page.get_data(as_text=True)
+    assert "您已填写过本问卷" in page.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count()).select_from(Response)) == 1
 
 

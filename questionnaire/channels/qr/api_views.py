@@ -40,7 +40,8 @@ def entry(code: str):
         "code": e.code,
         "campaign": {"id": e.campaign_id, "title": e.campaign_title,
                      "opens_at": e.opens_at.isoformat(), "closes_at": e.closes_at.isoformat(),
-                     "status": "disabled" if not e.is_enabled else e.status_at(datetime.now(timezone.utc))},
+                     "status": "disabled" if not e.is_enabled else e.status_at(datetime.now(timezone.utc)),
+                     "answer_scope": e.answer_scope, "organizer": e.organizer, "hotline": e.hotline},
         "evaluated_unit": {"id": e.evaluated_unit_id, "name": e.evaluated_unit_name},
         "poster_unit": {"id": e.collected_unit_id, "name": e.poster_unit_name},
         "questionnaire": {"id": e.questionnaire_id, "version": e.questionnaire_version,
@@ -101,7 +102,7 @@ def submit(code: str):
 
 @bp.get("/entries/<code>/status")
 def status(code: str):
-    """Whether the calling participant has already answered this campaign."""
+    """Whether the calling participant has already answered what this entry asks about (answer_scope)."""
     e = _entry(code)
     participant = device_participant(create=False)
     receipt = submission_store().status(e, participant) if participant else None

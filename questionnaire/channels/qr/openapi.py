@@ -101,6 +101,11 @@ SCHEMAS = {
                     "opens_at": {"type": "string", "format": "date-time"},
                     "closes_at": {"type": "string", "format": "date-time"},
                     "status": {"type": "string", "enum": ["open", "not_open", "closed", "disabled"]},
+                    "answer_scope": {"type": "string", "enum": ["campaign", "questionnaire", "evaluated_unit"],
+                                     "description": "What one participant may answer once: the whole campaign, "
+                                                    "each questionnaire, or each evaluated unit"},
+                    "organizer": {"type": "string", "description": "主办单位 (may be empty)"},
+                    "hotline": {"type": "string", "description": "咨询电话 (may be empty)"},
                 },
             },
             "evaluated_unit": UNIT,
@@ -183,7 +188,8 @@ def build_spec() -> dict:
                 "parameters": [CODE_PARAM],
                 "get": {
                     "operationId": "getParticipationStatus",
-                    "summary": "Whether this participant has already answered the campaign",
+                    "summary": "Whether this participant has already answered what this entry asks about "
+                               "(the campaign, its questionnaire or its evaluated unit: the campaign's answer_scope)",
                     "parameters": [TOKEN_PARAM],
                     "responses": {"200": _json(_ref("ParticipationStatus"), "Participation"),
                                   **_errors(*common_get)},

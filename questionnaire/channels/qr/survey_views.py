@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 
 from questionnaire.channels.qr import form_token
 from questionnaire.channels.qr.office_entries import record_scan
@@ -14,7 +14,10 @@ from questionnaire.intake.participant import resolve_participant
 from questionnaire.intake.ratelimit import stores_answers
 from questionnaire.intake.services import entry_catalog, submission_store
 from questionnaire.intake.submissions import Outcome, Submission
+from questionnaire.intake.wechat import WeChatUnavailable
+from questionnaire.intake.wechat_jsapi import JsapiTickets, share_config
 from questionnaire.kernel.errors import CampaignClosed, CampaignNotOpen, EntryDisabled, InvalidAnswers
+from questionnaire.kernel.web.errors import json_error
 
 bp = Blueprint("survey", __name__)
 
@@ -76,6 +79,7 @@ def submit(code: str):
         duration_seconds=seconds,
         ip_hash=ip_hash(current_app.config["PARTICIPANT_HMAC_KEY"], request.remote_addr),
         user_agent_class=user_agent_class(request.user_agent.string),
+        signed_submission_id=True,  # from the signed form token
     )
     try:
         receipt = submission_store().submit(entry, submission, admission=g.get("admission"))
@@ -90,3 +94,28 @@ def submit(code: str):
     if receipt.outcome is Outcome.ALREADY_PARTICIPATED:
         return render_template("survey/already.html", entry=entry, receipt=None), 409
     return render_template("survey/thanks.html", entry=entry, receipt=receipt)
+
+
+@bp.get("/s/<code>/share")
+def share(code: str):
+    """The signed JS-SDK config and card text for this entry's page (only with an official account)."""
+    config = current_app.config
+    if not config.get("WECHAT_APPID"):
+        return json_error(404, "share_unavailable", "未配置微信公众号")
+    entry = _entry(code)
+    page = f"{config['PUBLIC_BASE_URL']}{url_for('survey.show', code=entry.code)}"
+    url = request.args.get("url", "").split("#", 1)[0]
+    # Only this entry's own page (WeChat appends ?from=... to a forwarded link): no signing service.
+    if len(url) > 1024 or (url != page and not url.startswith(page + "?")):
+        return json_error(400, "bad_url", "只能为本问卷页面签名", {"url": "必须是本问卷页面的地址"})
+    tickets = JsapiTickets(redis_store.client(current_app), config["WECHAT_APPID"], config["WECHAT_SECRET"] or "",
+                           config["WECHAT_API_BASE"])
+    try:
+        signed = share_config(tickets, url)
+    except WeChatUnavailable:
+        return json_error(503, "wechat_unavailable", "微信服务暂时无法连接")
+    desc = f"{entry.definition.title}：请为{entry.evaluated_unit_name}的工作打分，匿名填写，约需 1 分钟。"
+    if entry.organizer:
+        desc += f"主办单位：{entry.organizer}"
+    return jsonify({**signed, "title": entry.campaign_title, "desc": desc, "link": page,
+                    "imgUrl": config["PUBLIC_BASE_URL"] + url_for("static", filename="img/share.png")})
