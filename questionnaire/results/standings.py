@@ -1,0 +1,129 @@
+"""Live standings of every county or city unit: scored from the tally tables, never from `responses`.
+
+Per entity (the unit its answers **evaluate**) and channel, the option counts of each rating
+question are summed over the collection points (tally_answers) and turned into rates by
+campaigns/scoring.py: a channel's rate is its satisfaction index (the mean of its rating
+questions' weighted rates, the dashboard's figure), a question's rate its weighted rate. Flagged
+responses (anti-fraud) are left out of results. Then results/engine.py scores the entity with the
+kind's current scheme version, and entities are ranked (equal published scores share a rank).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
+from questionnaire.campaigns.service import load_definitions
+from questionnaire.intake.models import CollectionPoint
+from questionnaire.org.models import OrgUnit
+from questionnaire.results import service
+from questionnaire.results.engine import EntityInputs, EntityScore, evaluate, rank
+from questionnaire.results.models import ScoringScheme
+from questionnaire.results.scheme import Scheme
+from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    entity: Entity
+    inputs: EntityInputs
+    score: EntityScore
+    rank: int
+    tied: bool
+
+
+@dataclass(frozen=True)
+class Standings:
+    campaign_id: int
+    kind: str
+    scheme_row: ScoringScheme
+    scheme: Scheme
+    rows: list[Standing]       # every entity of the kind, best first
+    as_of: datetime | None
+
+
+def _counts(conn, campaign_id: int, kind: str):
+    """(unit, channel) -> {(questionnaire, question): {value: n}}, and (unit, channel) -> responses."""
+    answers: dict = defaultdict(lambda: defaultdict(dict))
+    evaluated = (OrgUnit.id == CollectionPoint.evaluated_unit_id) & (OrgUnit.kind == kind)
+    for unit_id, channel, qn_id, qid, value, n in conn.execute(
+        select(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, CollectionPoint.questionnaire_id,
+               TallyAnswer.question_id, TallyAnswer.value, func.sum(TallyAnswer.responses))
+        .join(CollectionPoint, CollectionPoint.id == TallyAnswer.collection_point_id)
+        .join(OrgUnit, evaluated)
+        .where(TallyAnswer.campaign_id == campaign_id, TallyAnswer.flags == 0)
+        .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, CollectionPoint.questionnaire_id,
+                  TallyAnswer.question_id, TallyAnswer.value)
+    ):
+        answers[(unit_id, channel)][(qn_id, qid)][value] = int(n)
+    responses: dict = {}
+    for unit_id, channel, n in conn.execute(
+        select(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, func.sum(TallyEntry.responses))
+        .join(CollectionPoint, CollectionPoint.id == TallyEntry.collection_point_id)
+        .join(OrgUnit, evaluated)
+        .where(TallyEntry.campaign_id == campaign_id, TallyEntry.flags == 0)
+        .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel)
+    ):
+        responses[(unit_id, channel)] = int(n)
+    return answers, responses
+
+
+def entity_inputs(answers: dict, responses: dict, scales: dict, externals: dict) -> dict[int, EntityInputs]:
+    """Rates per entity from option counts: keyed (unit, channel) -> {(questionnaire, question): counts}."""
+    rates: dict = defaultdict(dict)
+    question_rates: dict = defaultdict(dict)
+    for (unit_id, channel), per_question in answers.items():
+        rating = {key: counts for key, counts in per_question.items() if key in scales}
+        rates[unit_id][channel] = exact_satisfaction_index(rating, scales)
+        merged: dict = defaultdict(lambda: defaultdict(int))  # a question id across questionnaires
+        for (_, qid), counts in rating.items():
+            for value, n in counts.items():
+                merged[qid][value] += n
+        for qid, counts in merged.items():
+            scale = next(s for (_, q), s in scales.items() if q == qid)
+            question_rates[unit_id][(channel, qid)] = exact_rate(counts, scale)
+    counts: dict = defaultdict(dict)
+    for (unit_id, channel), n in responses.items():
+        counts[unit_id][channel] = n
+    units = set(rates) | set(counts) | set(externals)
+    return {u: EntityInputs(rates.get(u, {}), counts.get(u, {}), question_rates.get(u, {}), externals.get(u, {}))
+            for u in units}
+
+
+def rating_scales(conn, campaign_id: int) -> dict[tuple[int, str], str | None]:
+    return {(qn_id, q.id): q.scale for qn_id, defn in load_definitions(conn, campaign_id).items()
+            for q in defn.rating_questions()}
+
+
+def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None = None) -> Standings | None:
+    """Standings of every entity of `kind` under the kind's current scheme (or `scheme_row`); None without one."""
+    scheme_row = scheme_row or service.latest(session, campaign_id, kind)
+    if scheme_row is None:
+        return None
+    scheme = service.parsed(scheme_row)
+    answers, responses = _counts(session, campaign_id, kind)
+    inputs = entity_inputs(answers, responses, rating_scales(session, campaign_id),
+                           service.external_values(session, campaign_id))
+    entities = [Entity(*row) for row in session.execute(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind).where(OrgUnit.kind == kind)
+        .order_by(OrgUnit.sort_order, OrgUnit.code))]
+    empty = EntityInputs(channel_rates={})
+    scores = {e.id: evaluate(scheme, inputs.get(e.id, empty)) for e in entities}
+    ranks = rank({unit_id: score.total for unit_id, score in scores.items()})
+    rows = [Standing(e, inputs.get(e.id, empty), scores[e.id], *ranks[e.id]) for e in entities]
+    rows.sort(key=lambda s: (s.rank, s.entity.code))
+    as_of = session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    return Standings(campaign_id, kind, scheme_row, scheme, rows, as_of)
+
