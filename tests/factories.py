@@ -50,13 +50,13 @@ def small_campaign_doc(opens_at=None, closes_at=None) -> dict:
     }
 
 
-def import_small_campaign(doc: dict | None = None, **kwargs) -> SimpleNamespace:
+def import_small_campaign(**kwargs) -> SimpleNamespace:
     from questionnaire.campaign_file.importer import import_campaign
     from questionnaire.extensions import db
     from questionnaire.intake.models import CollectionPoint
     from questionnaire.org.models import OrgUnit
 
-    summary = import_campaign(db.session, doc or small_campaign_doc(**kwargs))
+    summary = import_campaign(db.session, small_campaign_doc(**kwargs))
     units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
     codes = {
         db.session.get(OrgUnit, ep.collected_unit_id).code: ep.code

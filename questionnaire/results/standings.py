@@ -52,6 +52,7 @@ class Standings:
     scheme: Scheme
     rows: list[Standing]       # every entity of the kind, best first
     as_of: datetime | None
+    question_titles: dict[str, str]
 
 
 def _counts(conn, campaign_id: int, kind: str):
@@ -125,5 +126,6 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
     rows = [Standing(e, inputs.get(e.id, empty), scores[e.id], *ranks[e.id]) for e in entities]
     rows.sort(key=lambda s: (s.rank, s.entity.code))
     as_of = session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
-    return Standings(campaign_id, kind, scheme_row, scheme, rows, as_of)
+    titles = {q.id: q.title for d in load_definitions(session, campaign_id).values() for q in d.rating_questions()}
+    return Standings(campaign_id, kind, scheme_row, scheme, rows, as_of, titles)
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
+from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
 def _entry_id(db_session, unit_code):
@@ -100,3 +101,42 @@ def test_bad_ids_and_sizes_are_clear_errors_not_500(login_as, campaign, db_sessi
     assert client.get("/office/campaigns/9999/entries").status_code == 404
     assert client.get("/office/entries/9999/qr.png").status_code == 404
     assert client.get("/office/jobs/not-a-job").status_code == 404
+
+
+# --- results (评价结果) -----------------------------------------------------------------------
+# The index, the overview and its JSON answer every account, showing it only its own entity:
+# proven below and in tests/results/test_results_pages.py. Every other results route names an
+# entity or is the office's alone.
+RESULTS_OWN_ENTITY_ONLY = {"results.index", "results.overview", "results.api_results"}
+
+
+def _k1_results_requests(campaign):
+    cid, k1 = campaign.id, campaign.units["K1"].id
+    return [
+        ("results.entity", "get", f"/results/campaigns/{cid}/entities/{k1}", None),
+        ("results.scheme", "get", f"/results/campaigns/{cid}/schemes/county", None),
+        ("results.scheme_version", "get", f"/results/campaigns/{cid}/schemes/county/1", None),
+        ("results.change_scheme", "post", f"/results/campaigns/{cid}/schemes/county",
+         {"scheme": "channel_weights: {qr: 100}", "reason": "x"}),
+        ("results.enter_figure", "post", f"/results/campaigns/{cid}/entities/{k1}/figures/rectification",
+         {"rate": "100", "source": "x"}),
+    ]
+
+
+def test_every_results_route_refuses_another_countys_and_a_units_account(login_as, scored, db_session, clean_app):
+    from questionnaire.results import service
+    from questionnaire.results.models import ExternalValue
+
+    requests = _k1_results_requests(scored)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.endpoint.startswith("results.")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | RESULTS_OWN_ENTITY_ONLY, \
+        "a new results route needs a scope test"
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+        for url in (f"/results/campaigns/{scored.id}", f"/results/api/campaigns/{scored.id}"):
+            assert "甲县" not in client.get(url).get_data(as_text=True), (username, url)
+    assert [r.version for r in service.versions(db_session, scored.id, "county")] == [1]  # nothing changed
+    assert db_session.scalar(select(ExternalValue.id)) is None

@@ -38,8 +38,10 @@ def scored_doc(county=None, unit=None) -> dict:
 
 
 @pytest.fixture
-def scored(clean_app):
-    """The small campaign imported with its scoring schemes (version 1 of each kind)."""
-    from tests.factories import import_small_campaign
+def scored(campaign):
+    """The small campaign re-imported with its scoring schemes (version 1 of each kind)."""
+    from questionnaire.campaign_file.importer import import_campaign
+    from questionnaire.extensions import db
 
-    return import_small_campaign(doc=scored_doc())
+    import_campaign(db.session, scored_doc())
+    return campaign
