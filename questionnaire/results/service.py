@@ -22,7 +22,7 @@ from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.models import OrgUnit
 from questionnaire.results.external import ExternalValueError, figure_value, parse_figure, parse_source
 from questionnaire.results.inputs import EXTERNAL
-from questionnaire.results.models import ExternalValue, ResultPublication, ScoringScheme
+from questionnaire.results.models import FINAL, ExternalValue, ResultPublication, ScoringScheme
 from questionnaire.results.scheme import KINDS, Scheme, SchemeError, parse_scheme, scheme_data
 from questionnaire.results.tree import leaves
 
@@ -74,6 +74,19 @@ def parsed(row: ScoringScheme) -> Scheme:
 def is_published(session: Session, campaign_id: int, kind: str) -> bool:
     return session.scalar(select(func.count()).select_from(ResultPublication).where(
         ResultPublication.campaign_id == campaign_id, ResultPublication.kind == kind)) > 0
+
+
+def latest_publication(session: Session, campaign_id: int, kind: str) -> ResultPublication | None:
+    return session.scalar(select(ResultPublication).where(
+        ResultPublication.campaign_id == campaign_id, ResultPublication.kind == kind)
+        .order_by(ResultPublication.id.desc()).limit(1))
+
+
+def final_is_locked(session: Session, campaign_id: int, kind: str) -> bool:
+    """Final results stand on the current scheme version: nothing of the kind may change."""
+    last = latest_publication(session, campaign_id, kind)
+    current = latest(session, campaign_id, kind)
+    return last is not None and last.stage == FINAL and current is not None and last.scheme_id == current.id
 
 
 def check_scheme(kind: str, raw: Any) -> dict:
@@ -138,6 +151,8 @@ def enter_external_value(session: Session, campaign_id: int, kind: str, unit: Or
     if current is None or unit.kind != kind:
         raise NotInScope()
     node = external_leaf(parsed(current), key)
+    if final_is_locked(session, campaign_id, kind):
+        raise FigureRefused("最终结果已发布，录入数据不能再修改；如需更正，须先生成带原因的新版本计分方案")
     try:
         stored = parse_figure(node.input.value_kind, form)
         if "met" in stored:

@@ -22,7 +22,9 @@ from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.errors import json_error
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
-from questionnaire.results import present, service, standings
+from questionnaire.results import present, publication, service, standings
+from questionnaire.results.access import visible_entities
+from questionnaire.results.models import STAGE_LABELS
 from questionnaire.results.scheme import KIND_LABELS, KINDS
 from workers.tally_jobs import catch_up_inline
 
@@ -35,17 +37,6 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
     if campaign is None:
         abort(404)
     return campaign
-
-
-def visible_entities(scope: Scope, kind: str) -> set[int] | None:
-    """The entities of `kind` an account may see: all (None) for the office, else only its own."""
-    if scope.is_admin:
-        return None
-    if scope.role == "county" and kind == "county":
-        return {scope.county_id}
-    if scope.role == "unit" and kind == "city_unit":
-        return {scope.unit_id}
-    return set()
 
 
 def _all_standings(campaign_id: int, scope: Scope) -> dict[str, dict]:
@@ -82,7 +73,8 @@ def overview(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     kinds = _all_standings(campaign_id, current_scope())
     audit("view_results", f"campaign:{campaign_id}")
-    return render_template("results/overview.html", campaign=campaign, kinds=kinds, kind_labels=KIND_LABELS)
+    return render_template("results/overview.html", campaign=campaign, kinds=kinds, kind_labels=KIND_LABELS,
+                           publications=publication.publications(db.session, campaign_id), stage_labels=STAGE_LABELS)
 
 
 def _entity_in_scope(unit_id: int) -> OrgUnit:
