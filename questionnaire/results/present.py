@@ -14,7 +14,7 @@ from questionnaire.results.engine import NodeScore
 from questionnaire.results.external import describe_figure
 from questionnaire.results.grades import bounds_to_data
 from questionnaire.results.inputs import EXTERNAL, QUESTION
-from questionnaire.results.numbers import format_percent, format_score
+from questionnaire.results.numbers import as_text, format_percent, format_score
 from questionnaire.results.rounds import describe_rounds
 from questionnaire.results.rules import COUNT, ITEMS, RULE_LABELS
 from questionnaire.results.scheme import KIND_LABELS, Scheme
@@ -74,6 +74,8 @@ def entity(standing: Standing, count: int, titles: dict[str, str], externals_raw
     return {
         "unit_id": standing.entity.id, "code": standing.entity.code, "name": standing.entity.name,
         "score": format_score(score.total), "grade": score.grade,
+        "score_exact": as_text(score.total),  # kept in published copies: a later round blends the exact score
+        "year_score": format_score(standing.year_score) if standing.year_score is not None else None,
         "rank": standing.rank, "tied": standing.tied, "rank_label": rank_label(standing.rank, standing.tied),
         "of": count,
         "weighted_rate": format_percent(score.composite),
@@ -108,6 +110,7 @@ def standings(data: Standings, visible: set[int] | None = None) -> dict:
     return {
         "scheme": scheme_info(data.scheme_row, data.scheme),
         "as_of": as_of_label(data),
+        "year_note": data.year_note,
         "entities": [entity(s, count, data.question_titles) for s in data.rows
                      if visible is None or s.entity.id in visible],
     }

@@ -9,6 +9,7 @@ The campaign file's optional `scoring` section holds one per kind:
         not_applicable: redistribute                      # or full_points (engine.py)
         grades: [{label: 优, min: 90}, {label: 良, min: 80}, {label: 中, min: 60}, {label: 差, min: 0}]
         rounds: {mid_year: 30, year_end: 70}              # how 中期 and 年终 combine (rounds.py)
+        mid_year_campaign: hechi-2026-mid                 # on the year-end campaign: its mid-year round
         tree: [...]                                       # tree.py
 
 Parsing collects every problem with its path before refusing the scheme.
@@ -22,7 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from questionnaire.results.grades import GradeBound, parse_bounds
-from questionnaire.results.rounds import parse_rounds
+from questionnaire.results.rounds import MID_YEAR, parse_rounds
 from questionnaire.results.tree import Node, TreeError, parse_tree
 from questionnaire.results.weights import MISSING_POLICIES, REDISTRIBUTE, parse_weights
 
@@ -30,7 +31,8 @@ KINDS = ("county", "city_unit")
 KIND_LABELS = {"county": "县区", "city_unit": "市直单位"}
 FULL_POINTS = "full_points"
 NOT_APPLICABLE_POLICIES = (REDISTRIBUTE, FULL_POINTS)
-KNOWN_KEYS = {"channel_weights", "missing_channels", "not_applicable", "grades", "rounds", "tree", "reason"}
+KNOWN_KEYS = {"channel_weights", "missing_channels", "not_applicable", "grades", "rounds", "mid_year_campaign", "tree",
+              "reason"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Scheme:
     grades: tuple[GradeBound, ...]
     rounds: Mapping[str, Fraction]
     tree: tuple[Node, ...]
+    mid_year_campaign: str | None = None  # slug of the mid-year campaign whose final results blend in
 
 
 class SchemeError(ValueError):
@@ -73,6 +76,11 @@ def parse_scheme(kind: str, raw: Any, path: str | None = None) -> Scheme:
         problems.append(f"{path}.not_applicable: 必须是 {'/'.join(NOT_APPLICABLE_POLICIES)} 之一")
     grades = parse_bounds(raw.get("grades"), f"{path}.grades", problems)
     rounds = parse_rounds(raw.get("rounds"), f"{path}.rounds", problems)
+    mid_year_campaign = raw.get("mid_year_campaign")
+    if mid_year_campaign is not None and (not isinstance(mid_year_campaign, str) or not mid_year_campaign.strip()):
+        problems.append(f"{path}.mid_year_campaign: 必须是中期评议活动的 slug")
+    if rounds.get(MID_YEAR) and mid_year_campaign is None:
+        problems.append(f"{path}.mid_year_campaign: 轮次权重含中期评议，须写明中期评议活动的 slug")
     tree: tuple[Node, ...] = ()
     try:
         tree = parse_tree(raw.get("tree"), f"{path}.tree")
@@ -80,4 +88,4 @@ def parse_scheme(kind: str, raw: Any, path: str | None = None) -> Scheme:
         problems.extend(exc.problems)
     if problems:
         raise SchemeError(problems)
-    return Scheme(kind, weights, missing, not_applicable, grades, rounds, tree)
+    return Scheme(kind, weights, missing, not_applicable, grades, rounds, tree, mid_year_campaign)

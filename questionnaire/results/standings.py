@@ -13,16 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import func, select
 
+from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.results import service
 from questionnaire.results.engine import EntityInputs, EntityScore, evaluate, rank
-from questionnaire.results.models import ScoringScheme
+from questionnaire.results.models import FINAL, ResultPublication, ScoringScheme
+from questionnaire.results.numbers import exact
+from questionnaire.results.rounds import MID_YEAR, YEAR_END, combine_rounds
 from questionnaire.results.scheme import Scheme
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
 
@@ -42,6 +46,7 @@ class Standing:
     score: EntityScore
     rank: int
     tied: bool
+    year_score: Fraction | None = None  # the rounds combined (rounds.py), when the scheme blends a mid-year round
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Standings:
     rows: list[Standing]       # every entity of the kind, best first
     as_of: datetime | None
     question_titles: dict[str, str]
+    year_note: str = ""  # why there is no year result yet, when the scheme blends rounds
 
 
 def _counts(conn, campaign_id: int, kind: str):
@@ -103,9 +109,8 @@ def entity_inputs(answers: dict, responses: dict, scales: dict, externals: dict)
             for u in units}
 
 
-def rating_scales(conn, campaign_id: int) -> dict[tuple[int, str], str | None]:
-    return {(qn_id, q.id): q.scale for qn_id, defn in load_definitions(conn, campaign_id).items()
-            for q in defn.rating_questions()}
+def rating_scales(definitions) -> dict[tuple[int, str], str | None]:
+    return {(qn_id, q.id): q.scale for qn_id, defn in definitions.items() for q in defn.rating_questions()}
 
 
 def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None = None) -> Standings | None:
@@ -115,7 +120,8 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
         return None
     scheme = service.parsed(scheme_row)
     answers, responses = _counts(session, campaign_id, kind)
-    inputs = entity_inputs(answers, responses, rating_scales(session, campaign_id),
+    definitions = load_definitions(session, campaign_id)
+    inputs = entity_inputs(answers, responses, rating_scales(definitions),
                            service.external_values(session, campaign_id))
     entities = [Entity(*row) for row in session.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind).where(OrgUnit.kind == kind)
@@ -123,9 +129,26 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
     empty = EntityInputs(channel_rates={})
     scores = {e.id: evaluate(scheme, inputs.get(e.id, empty)) for e in entities}
     ranks = rank({unit_id: score.total for unit_id, score in scores.items()})
-    rows = [Standing(e, inputs.get(e.id, empty), scores[e.id], *ranks[e.id]) for e in entities]
+    mid_year, year_note = _mid_year_scores(session, campaign_id, kind, scheme)
+    rows = [Standing(e, inputs.get(e.id, empty), scores[e.id], *ranks[e.id],
+                     year_score=combine_rounds({MID_YEAR: mid_year.get(e.id), YEAR_END: scores[e.id].total},
+                                               scheme.rounds) if mid_year else None)
+            for e in entities]
     rows.sort(key=lambda s: (s.rank, s.entity.code))
     as_of = session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
-    titles = {q.id: q.title for d in load_definitions(session, campaign_id).values() for q in d.rating_questions()}
-    return Standings(campaign_id, kind, scheme_row, scheme, rows, as_of, titles)
+    titles = {q.id: q.title for d in definitions.values() for q in d.rating_questions()}
+    return Standings(campaign_id, kind, scheme_row, scheme, rows, as_of, titles, year_note)
+
+
+def _mid_year_scores(session, campaign_id: int, kind: str, scheme: Scheme) -> tuple[dict[int, Fraction], str]:
+    """Each entity's exact score in the final results of the scheme's mid-year campaign, and a note."""
+    if not scheme.rounds.get(MID_YEAR) or session.get(Campaign, campaign_id).round != YEAR_END:
+        return {}, ""
+    mid = session.scalar(select(Campaign).where(Campaign.slug == scheme.mid_year_campaign))
+    final = None if mid is None else session.scalar(select(ResultPublication).where(
+        ResultPublication.campaign_id == mid.id, ResultPublication.kind == kind, ResultPublication.stage == FINAL)
+        .order_by(ResultPublication.id.desc()).limit(1))
+    if final is None:
+        return {}, "中期评议最终结果尚未发布，暂无全年结果"
+    return {e["unit_id"]: exact(e["score_exact"]) for e in final.results["entities"]}, ""
 

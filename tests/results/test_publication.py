@@ -4,6 +4,7 @@ then nothing of the kind changes except through a new scheme version with a reas
 from __future__ import annotations
 
 from datetime import timedelta
+from fractions import Fraction
 
 import yaml
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from questionnaire.extensions import db
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.results import service
 from questionnaire.results.models import ResultObjection, ResultPublication
+from questionnaire.results.numbers import format_score
 from tests.results.conftest import COUNTY_SCHEME
 
 
@@ -97,3 +99,38 @@ def test_only_an_entitys_own_account_objects_and_only_the_office_answers(login_a
     assert db.session.get(ResultObjection, objection.id).answer is None
     assert _publish(login_as("admin"), scored.id, "preliminary").status_code == 409   # one per version
     assert _publish(login_as("admin"), scored.id, "preliminary", days="x").status_code == 400
+
+
+def test_the_year_end_result_blends_the_mid_year_final_as_the_scheme_says(login_as, scored):
+    from questionnaire.campaign_file.importer import import_campaign
+    from questionnaire.campaigns.models import Campaign
+    from questionnaire.results import publication
+    from tests.results.conftest import UNIT_SCHEME, scored_doc
+
+    # The small campaign is the mid-year round; its final county results are published.
+    db.session.get(Campaign, scored.id).round = "mid_year"
+    db.session.commit()
+    publication.publish(db.session, scored.id, "county", "preliminary", None, window_days=0)
+    publication.publish(db.session, scored.id, "county", "final", None)
+    mid = {e["code"]: e for e in db.session.scalars(select(ResultPublication).where(
+        ResultPublication.stage == "final")).one().results["entities"]}
+
+    doc = scored_doc(county=dict(COUNTY_SCHEME, rounds={"mid_year": 30, "year_end": 70},
+                                 mid_year_campaign="test-2026"), unit=UNIT_SCHEME)
+    doc["campaign"].update(slug="test-2026-year-end", round="year_end")
+    year_end = import_campaign(db.session, doc).campaign_id
+    body = login_as("admin").get(f"/results/api/campaigns/{year_end}").get_json()["kinds"]["county"]
+    k1 = next(e for e in body["entities"] if e["code"] == "K1")
+    expected = Fraction(mid["K1"]["score_exact"]) * Fraction(3, 10) + Fraction(k1["score_exact"]) * Fraction(7, 10)
+    assert k1["year_score"] == format_score(expected)
+    assert body["scheme"]["rounds"] == "全年结果 = 中期评议 30% + 年终评议 70%"
+
+
+def test_a_scheme_blending_a_mid_year_round_must_name_it(clean_app):
+    import pytest
+
+    from questionnaire.results.scheme import SchemeError, parse_scheme
+
+    with pytest.raises(SchemeError) as refused:
+        parse_scheme("county", dict(COUNTY_SCHEME, rounds={"mid_year": 30, "year_end": 70}))
+    assert refused.value.problems == ["scoring.county.mid_year_campaign: 轮次权重含中期评议，须写明中期评议活动的 slug"]
