@@ -22,6 +22,8 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="sq-test-instance
 REAL_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REAL_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 BACKENDS = ("embedded", "postgres")
+# Fixtures every feature's tests use: office accounts and logging in, submitting as residents.
+pytest_plugins = ("tests.fixtures.accounts", "tests.fixtures.submissions")
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 

@@ -133,3 +133,16 @@ def test_no_import_cycles_between_modules():
         assert graph.direct_import_exists(importer=importer, imported=imported), (importer, imported)
     cycles = _cycles(graph, DELIBERATE)
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+MODEL_MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "questionnaire").rglob("models.py"))
+
+
+@pytest.mark.parametrize("module", MODEL_MODULES)
+def test_a_models_module_imported_alone_configures_its_mappers(module):
+    # A job or a bench check may import one feature's models and nothing else: every relationship
+    # must then still find the classes it points to (a name that resolves only when another
+    # feature happened to be imported first breaks such a process at its first query).
+    result = _run("-c", f"import {module}; from sqlalchemy.orm import configure_mappers; configure_mappers()")
+    assert result.returncode == 0, result.stderr[-2000:]

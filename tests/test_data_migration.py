@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from questionnaire.extensions import db
 from questionnaire.tallies import counting
-from tests.tallies.conftest import Submitter
+from tests.fixtures.submissions import Submitter
 
 # The migration and the submit path run differently on each backend.
 pytestmark = pytest.mark.both_backends

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.extensions import db
 from questionnaire.kernel.sqltypes import BigIntPK, JSONDoc, UTCDateTime, utcnow
+from questionnaire.org.models import OrgUnit
 
 ROLES = ("admin", "county", "unit")
 ROLE_LABELS = {"admin": "绩效办管理员", "county": "县区管理员", "unit": "单位管理员"}
@@ -32,7 +33,7 @@ class OfficeUser(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    org_unit = relationship("OrgUnit")
+    org_unit = relationship(OrgUnit)
 
     __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),)
 

@@ -206,10 +206,8 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
     query = (select(TallyHour.hour, func.sum(TallyHour.responses))
              .where(TallyHour.campaign_id == campaign_id).group_by(TallyHour.hour))
     if channel is not None:
-        # Hours are kept per owner unit across channels: a one-channel view has no series.
-        hours_available = False
-        query = query.where(TallyHour.owner_unit_id == -1)
-    elif scope.role == "county":
+        query = query.where(TallyHour.channel == channel)
+    if scope.role == "county":
         query = query.where(TallyHour.owner_unit_id == scope.county_id)
     elif not scope.is_admin:
         # Hours are kept per county or city unit: a township (or no-scope) account has no series.

@@ -12,12 +12,12 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
-from questionnaire.campaigns import service as campaign_service
 from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.dashboard import figures
 from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.extensions import db, redis_store
@@ -148,10 +148,7 @@ def _page(campaign_id: int, county_id: int | None):
 @office_login_required
 def index():
     """Campaigns; with only one, go straight to its dashboard."""
-    items = campaign_service.campaigns(db.session)
-    if len(items) == 1:
-        return redirect(url_for("dashboard.overview", campaign_id=items[0].id))
-    return render_template("dashboard/index.html", campaigns=items)
+    return choose_campaign("dashboard.overview", "实时看板")
 
 
 @bp.get("/campaigns/<int:campaign_id>")

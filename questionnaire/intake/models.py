@@ -9,9 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.extensions import db
 from questionnaire.intake.channels import CHANNELS
 from questionnaire.kernel.sqltypes import BigIntPK, JSONDoc, UTCDateTime, utcnow
+from questionnaire.org.models import OrgUnit
 
 
 class Response(db.Model):
@@ -77,10 +79,12 @@ class CollectionPoint(db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    campaign = relationship("Campaign")
-    questionnaire = relationship("Questionnaire")
-    evaluated_unit = relationship("OrgUnit", foreign_keys=[evaluated_unit_id])
-    collected_unit = relationship("OrgUnit", foreign_keys=[collected_unit_id])
+    # Classes, not names: a process that imports only this module (a bench check, a job) still
+    # has every mapper its relationships need.
+    campaign = relationship(Campaign)
+    questionnaire = relationship(Questionnaire)
+    evaluated_unit = relationship(OrgUnit, foreign_keys=[evaluated_unit_id])
+    collected_unit = relationship(OrgUnit, foreign_keys=[collected_unit_id])
 
     __table_args__ = (
         # One point per channel, questionnaire and (evaluated, collected) pair; named explicitly

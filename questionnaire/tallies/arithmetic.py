@@ -5,8 +5,10 @@ Everything is counted at the finest grain the dashboard needs and summed up late
   figures are sums over entry points);
 - per entry point, flag set, question and option: answer counts (satisfaction
   rates come from these through campaigns/scoring.py);
-- per "owner" (the county of the poster unit, or the city unit itself), flag set
-  and UTC hour: responses over time (China days are whole UTC+8 hours).
+- per "owner" (the evaluated county or city unit; for a QR code the county of its
+  poster, or the city unit itself), channel,
+  flag set and UTC hour: responses over time (China days are whole UTC+8 hours).
+  Keeping the channel lets a one-channel dashboard draw its own time series.
 Keeping the flag set in every key lets the dashboard show figures with and without
 flagged rows, and lets a late flag move a row between buckets exactly.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 
 EntryKey = tuple[int, int]                 # collection_point_id, flags
 AnswerKey = tuple[int, int, str, str]      # collection_point_id, flags, question_id, value
-HourKey = tuple[int, int, int]             # owner_unit_id, flags, hour (hours since epoch, UTC)
+HourKey = tuple[int, str, int, int]        # owner_unit_id, channel, flags, hour (hours since epoch, UTC)
 
 
 def hour_of(epoch_seconds: float) -> int:
@@ -31,6 +33,7 @@ class EntryInfo:
     """What the tallies need to know about an entry point."""
 
     owner_unit_id: int
+    channel: str
     countable_questions: frozenset[str]  # rating and choice questions (free text is not tallied)
 
 
@@ -46,7 +49,7 @@ class TallyDelta:
         """Count (sign=1) or uncount (sign=-1) one response."""
         self.rows += sign
         self.entries[(collection_point_id, flags)] += sign
-        self.hours[(info.owner_unit_id, flags, hour_of(epoch_seconds))] += sign
+        self.hours[(info.owner_unit_id, info.channel, flags, hour_of(epoch_seconds))] += sign
         for qid, value in answers.items():
             if qid in info.countable_questions:
                 self.answers[(collection_point_id, flags, qid, value)] += sign

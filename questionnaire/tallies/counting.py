@@ -26,7 +26,6 @@ from questionnaire.campaigns.service import load_definitions, open_clause
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel import dialect
 from questionnaire.kernel.counters import add_counts
-from questionnaire.org.models import OrgUnit
 from questionnaire.tallies import flag_rules as F
 from questionnaire.tallies.arithmetic import EntryInfo, TallyDelta, compare
 from questionnaire.tallies.flags import flag_bursts, write_row_flags
@@ -38,6 +37,7 @@ responses = Response.__table__
 LOCK_NAMESPACE = 7301  # advisory lock class id for "tally applier of campaign N"
 # How often a run that finds nothing to count moves the dashboard's "as of" time forward.
 AS_OF_REFRESH = timedelta(seconds=30)
+HOUR_KEY = ("owner_unit_id", "channel", "flags", "hour")  # tally_hours' key columns, in arithmetic.HourKey order
 
 
 def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
@@ -50,16 +50,19 @@ def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
 
 
 def load_entry_infos(conn: Connection, campaign_id: int) -> dict[int, EntryInfo]:
-    """Per entry point: its owner scope and which questions get option counts."""
+    """Per entry point: its owner scope, its channel and which questions get option counts."""
     countable = {qid: frozenset(q.id for q in defn.tallied_questions())
                  for qid, defn in load_definitions(conn, campaign_id).items()}
     infos = {}
-    for ep_id, q_id, unit_id, county_id in conn.execute(
-        select(CollectionPoint.id, CollectionPoint.questionnaire_id, OrgUnit.id, OrgUnit.county_id)
-        .join(OrgUnit, OrgUnit.id == CollectionPoint.collected_unit_id)
+    # The owner of an hour is the evaluated county or city unit: for a QR code that is the county
+    # of its poster or the city unit itself, and a leader rating of K1 collected at a city unit
+    # joins K1's series, as it joins K1's league-table row.
+    for ep_id, q_id, channel, evaluated_id in conn.execute(
+        select(CollectionPoint.id, CollectionPoint.questionnaire_id, CollectionPoint.channel,
+               CollectionPoint.evaluated_unit_id)
         .where(CollectionPoint.campaign_id == campaign_id)
     ):
-        infos[ep_id] = EntryInfo(county_id or unit_id, countable.get(q_id, frozenset()))
+        infos[ep_id] = EntryInfo(evaluated_id, channel, countable.get(q_id, frozenset()))
     return infos
 
 
@@ -82,7 +85,7 @@ def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
     _upsert(conn, TallyEntry.__table__, ("collection_point_id", "flags"), delta.entries, campaign_id)
     _upsert(conn, TallyAnswer.__table__, ("collection_point_id", "flags", "question_id", "value"), delta.answers,
             campaign_id)
-    _upsert(conn, TallyHour.__table__, ("owner_unit_id", "flags", "hour"), delta.hours, campaign_id)
+    _upsert(conn, TallyHour.__table__, HOUR_KEY, delta.hours, campaign_id)
 
 
 def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False,
@@ -208,7 +211,8 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
     for ep_id, flags, hour, n in conn.execute(text(
             f"SELECT collection_point_id, flags, {dialect.epoch_bucket_sql(conn, 'created_at', '3600')}, count(*) "
             f"FROM responses r WHERE {where} GROUP BY 1, 2, 3"), params):
-        delta.hours[(infos[ep_id].owner_unit_id, flags, int(hour))] += n
+        info = infos[ep_id]
+        delta.hours[(info.owner_unit_id, info.channel, flags, int(hour))] += n
     countable = sorted(set().union(*(info.countable_questions for info in infos.values()))) if infos else []
     for ep_id, flags, qid, value, n in conn.execute(text(
             f"SELECT r.collection_point_id, r.flags, a.key, a.value, count(*) "
@@ -276,7 +280,7 @@ def read_tables(conn: Connection, campaign_id: int) -> TallyDelta:
     for model, target, keys in (
         (TallyEntry, stored.entries, ("collection_point_id", "flags")),
         (TallyAnswer, stored.answers, ("collection_point_id", "flags", "question_id", "value")),
-        (TallyHour, stored.hours, ("owner_unit_id", "flags", "hour")),
+        (TallyHour, stored.hours, HOUR_KEY),
     ):
         t = model.__table__
         for row in conn.execute(select(*(t.c[k] for k in keys), t.c.responses).where(t.c.campaign_id == campaign_id)):

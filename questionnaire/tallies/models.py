@@ -40,8 +40,11 @@ class TallyHour(db.Model):
     __tablename__ = "tally_hours"
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
-    # The county of the poster unit, or the city unit itself: the scopes an account can have.
+    # The evaluated county or city unit (for a QR code: its poster's county, or the city unit
+    # itself): the scopes an account can have.
     owner_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), primary_key=True)
+    # The collection point's channel: a one-channel dashboard draws its own series (migration 0008).
+    channel: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     flags: Mapped[int] = mapped_column(primary_key=True)
     hour: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # hours since 1970 UTC
     responses: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.office.conftest import PASSWORD, accounts  # noqa: F401 - fixture: admin, k1, k2, u1 accounts
+from tests.fixtures.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 

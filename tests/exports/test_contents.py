@@ -16,7 +16,8 @@ from questionnaire.extensions import db
 from questionnaire.intake.models import Response
 from questionnaire.org.scope import Scope
 from questionnaire.tallies import counting as tallies
-from tests.exports.conftest import SUBMITTED_AT, as_dicts, read_csv, read_xlsx
+from tests.exports.conftest import as_dicts, read_csv, read_xlsx
+from tests.fixtures.submissions import SUBMITTED_AT
 from workers.export_jobs import build_export, export_path
 from workers.queues import EXPORTS, app_queue
 

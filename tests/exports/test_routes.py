@@ -13,6 +13,7 @@ from questionnaire.campaigns.models import Questionnaire
 from questionnaire.extensions import db
 from questionnaire.org.models import OrgUnit
 from tests.exports.conftest import as_dicts, read_csv, read_xlsx
+from tests.fixtures.accounts import login
 
 
 def unit_id(code):
@@ -186,8 +187,6 @@ def test_bad_form_values_are_client_errors(login_as, campaign):
 
 
 def test_starting_an_export_needs_the_csrf_token(client, accounts, campaign, clean_app):
-    from tests.exports.conftest import login
-
     login(client, "k1")
     clean_app.config["WTF_CSRF_ENABLED"] = True
     try:

@@ -26,7 +26,6 @@ from questionnaire.intake.participant import DEVICE_COOKIE, TOKEN_HEADER, partic
 from questionnaire.intake.submissions import Participant
 from questionnaire.org.models import OrgUnit
 from tests.factories import good_answers
-from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCRIPT = "<script>alert('x')</script>"

@@ -19,7 +19,6 @@ from questionnaire.org.scope import Scope
 from questionnaire.tallies import counting
 from tests.exports.conftest import read_csv
 from tests.factories import good_answers
-from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -109,3 +108,22 @@ def test_dashboard_json_and_tallies_export_take_a_channel(clean_app, campaign, l
 
     assert len(export("leader")) - 1 == 1  # header + the one leader answer
     assert len(export("")) - 1 == 2
+
+
+def test_a_one_channel_dashboard_draws_its_own_time_series(clean_app, campaign, leader_point):
+    _submit(clean_app, leader_point, "head-of-u1")
+    _submit(clean_app, _qr_point(campaign, "K1"), "resident-1")
+    _submit(clean_app, _qr_point(campaign, "K1T1"), "resident-2")
+    counting.apply_pending(db.engine, campaign.id)
+    assert counting.verify(db.engine, campaign.id) == []
+
+    def hourly_total(channel, scope):
+        data = figures.load(db.session, campaign.id, scope, True, channel)
+        assert data.hours_available
+        return sum(data.hours.values())
+
+    admin, k1 = Scope(role="admin"), Scope(role="county", county_id=campaign.units["K1"].id)
+    assert (hourly_total(None, admin), hourly_total("qr", admin), hourly_total("leader", admin)) == (3, 2, 1)
+    # The rating of K1, collected at city unit U1, is in K1's series like in K1's league-table row.
+    assert (hourly_total("leader", k1), hourly_total(None, k1)) == (1, 3)
+    assert hourly_total("phone", admin) == 0

@@ -25,6 +25,7 @@ from rq.job import Job
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from questionnaire.campaigns import service as campaign_service
+from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.channels.qr import office_entries
 from questionnaire.channels.qr.entry_points import RULES
 from questionnaire.extensions import db, redis_store
@@ -56,10 +57,7 @@ def _size() -> str:
 @office_login_required
 def index():
     """Campaigns; with only one, go straight to its entry points."""
-    items = campaign_service.campaigns(db.session)
-    if len(items) == 1:
-        return redirect(url_for("office.entries", campaign_id=items[0].id))
-    return render_template("office/campaigns.html", campaigns=items)
+    return choose_campaign("office.entries", "调查活动")
 
 
 @bp.get("/campaigns/<int:campaign_id>/entries")

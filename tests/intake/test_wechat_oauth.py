@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select, text
 
 from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import Response
-from tests.wechat.conftest import APPID, SECRET
+from tests.intake.conftest import APPID, SECRET
 
 OPENID = "oABCD1234-real-openid_xyz"
 ANSWERS = {"gov": "5", "security": "4", "transport": "dk"}

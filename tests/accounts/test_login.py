@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent, OfficeUser
-from tests.office.conftest import PASSWORD, login
+from tests.fixtures.accounts import PASSWORD, login
 
 
 def test_office_pages_require_login(client, accounts):
