@@ -15,8 +15,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required, request_ip_hash
-from questionnaire.campaigns import service as campaign_service
 from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.extensions import db
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.errors import json_error
@@ -60,10 +60,7 @@ def _all_standings(campaign_id: int, scope: Scope) -> dict[str, dict]:
 @office_login_required
 def index():
     """Campaigns; with only one, go straight to its results."""
-    items = campaign_service.campaigns(db.session)
-    if len(items) == 1:
-        return redirect(url_for("results.overview", campaign_id=items[0].id))
-    return render_template("results/index.html", campaigns=items)
+    return choose_campaign("results.overview", "评价结果")
 
 
 @bp.get("/campaigns/<int:campaign_id>")

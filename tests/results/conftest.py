@@ -7,7 +7,6 @@ import copy
 import pytest
 
 from tests.factories import small_campaign_doc
-from tests.office.conftest import PASSWORD, accounts, login, login_as  # noqa: F401 - fixtures
 
 COUNTY_SCHEME = {
     "channel_weights": {"qr": 70, "leader": 30},
