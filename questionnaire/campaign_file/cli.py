@@ -35,5 +35,6 @@ def import_campaign_command(path: str, check: bool) -> None:
         raise click.ClickException("\n".join(lines)) from None
     click.echo(
         f"imported campaign id={summary.campaign_id} new_units={summary.units_created} "
-        f"questionnaires={','.join(summary.questionnaires)} new_entry_points={summary.entry_points_created}"
+        f"questionnaires={','.join(summary.questionnaires)} new_entry_points={summary.entry_points_created} "
+        f"new_scheme_versions={','.join(summary.scheme_versions) or '-'}"
     )

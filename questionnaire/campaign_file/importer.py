@@ -25,6 +25,10 @@ from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
 from questionnaire.intake.models import Response
 from questionnaire.org.models import OrgUnit
+from questionnaire.results.scheme import KINDS as SCORED_KINDS
+from questionnaire.results.scheme import parse_scheme
+from questionnaire.results.service import SchemeRefused, add_scheme_version, check_scheme
+from questionnaire.results.tree import leaves
 
 ROUNDS = ("mid_year", "year_end", "annual")
 
@@ -41,6 +45,7 @@ class ImportSummary:
     units_created: int = 0
     questionnaires: list[str] = field(default_factory=list)
     entry_points_created: int = 0
+    scheme_versions: list[str] = field(default_factory=list)  # "county v2" for each version added
 
 
 def read_campaign_file(path: str | Path) -> Any:
@@ -179,10 +184,38 @@ def validate_campaign_doc(doc: Any) -> dict:
             continue
         entry_rules.append({"for": raw["for"], "questionnaire": raw["questionnaire"]})
 
+    rating_ids = {question["id"] for q in questionnaires for question in q["definition"]["questions"]
+                  if question["type"] == "rating"}
+    scoring = _scoring(doc.get("scoring"), rating_ids, problems)
     if problems:
         raise CampaignFileError(problems)
     return {"campaign": campaign, "city": city, "counties": counties, "city_units": city_units,
-            "questionnaires": questionnaires, "entry_points": entry_rules}
+            "questionnaires": questionnaires, "entry_points": entry_rules, "scoring": scoring}
+
+
+def _scoring(raw: Any, rating_ids: set[str], problems: list[str]) -> dict:
+    """The optional scoring schemes per evaluated kind (results/scheme.py), each validated whole."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append(f"scoring: 必须按被评价对象类型（{'/'.join(SCORED_KINDS)}）给出计分方案")
+        return {}
+    schemes = {}
+    for kind, scheme in raw.items():
+        if kind not in SCORED_KINDS:
+            problems.append(f"scoring.{kind}: 被评价对象类型必须是 {'/'.join(SCORED_KINDS)} 之一")
+            continue
+        try:
+            check_scheme(kind, scheme)
+        except SchemeRefused as exc:
+            problems.extend(exc.problems)
+            continue
+        for node in leaves(parse_scheme(kind, scheme).tree):
+            if node.input is not None and node.input.question and node.input.question not in rating_ids:
+                problems.append(f"scoring.{kind}.tree: 指标「{node.name}」引用的题目 {node.input.question} "
+                                "不是本活动问卷中的评分题")
+        schemes[kind] = scheme
+    return schemes
 
 
 def _set_unit_targets(session: Session, campaign_id: int, spec: dict, units: dict[str, OrgUnit]) -> None:
@@ -275,5 +308,15 @@ def import_campaign(session: Session, doc: Any) -> ImportSummary:
         pairs = pairs_for_rule(session, rule["for"])
         summary.entry_points_created += len(
             create_entry_points(session, campaign.id, by_key[rule["questionnaire"]].id, pairs))
+    for kind, scheme in spec["scoring"].items():
+        # An unchanged scheme adds no version; a changed one after publication needs its `reason`.
+        try:
+            row, created = add_scheme_version(session, campaign.id, kind, scheme, str(scheme.get("reason") or ""),
+                                              None)
+        except SchemeRefused as exc:
+            session.rollback()
+            raise CampaignFileError([f"scoring.{kind}: {p}" for p in exc.problems]) from None
+        if created:
+            summary.scheme_versions.append(f"{kind} v{row.version}")
     session.commit()
     return summary

@@ -1,12 +1,14 @@
-"""Satisfaction arithmetic from the seeds (weighted rates, the satisfaction index, indicator scores, grades).
+"""Satisfaction arithmetic from the seeds (weighted rates and the satisfaction index).
 
 The one implementation every surface uses: the tally worker's counts become rates here
-for the dashboard and the exports alike.
+for the dashboard, the exports and the results engine alike. Indicator scores and grades
+are the results engine's (questionnaire/results/rules.py, grades.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from fractions import Fraction
 from typing import TypeVar
 
 from questionnaire.campaigns.scales import WEIGHTS
@@ -33,10 +35,24 @@ def rate_points(counts: Counts, scale: str | None = DEFAULT_SCALE) -> tuple[int,
     return points, rated
 
 
+def exact_rate(counts: Counts, scale: str | None = DEFAULT_SCALE) -> Fraction | None:
+    """The weighted rate in percent as an exact fraction (for scores rounded half-up at display)."""
+    points, rated = rate_points(counts, scale)
+    return Fraction(points, rated) if rated else None
+
+
 def weighted_rate(counts: Counts, scale: str | None = DEFAULT_SCALE) -> float | None:
     """Weighted mean in percent over the answers that gave a level; None if there are none."""
-    points, rated = rate_points(counts, scale)
-    return points / rated if rated else None
+    rate = exact_rate(counts, scale)
+    return float(rate) if rate is not None else None
+
+
+def exact_satisfaction_index(per_question_counts: Mapping[K, Counts],
+                             scales: Mapping[K, str | None]) -> Fraction | None:
+    """The satisfaction index (see `satisfaction_index`) as an exact fraction."""
+    rates = [rate for rate in (exact_rate(counts, scales.get(key)) for key, counts in per_question_counts.items())
+             if rate is not None]
+    return sum(rates, Fraction(0)) / len(rates) if rates else None
 
 
 def satisfaction_index(per_question_counts: Mapping[K, Counts], scales: Mapping[K, str | None]) -> float | None:
@@ -47,24 +63,5 @@ def satisfaction_index(per_question_counts: Mapping[K, Counts], scales: Mapping[
     answer are skipped; None if no question has one. The seeds score each question as an
     indicator of its own, so a question many people skipped ("不了解") still counts as one.
     """
-    rates = [rate for rate in (weighted_rate(counts, scales.get(key)) for key, counts in per_question_counts.items())
-             if rate is not None]
-    return sum(rates) / len(rates) if rates else None
-
-
-def indicator_score(rate: float, target: float, points: float) -> float:
-    """Score = rate / target x points, capped at the indicator's points (85/96 x 10 = 8.85)."""
-    if target <= 0:
-        raise ValueError("target must be positive")
-    return min(points, round(rate / target * points, 2))
-
-
-def grade(score: float) -> str:
-    """>= 90 优, 80-90 良, 60-80 中, < 60 差."""
-    if score >= 90:
-        return "优"
-    if score >= 80:
-        return "良"
-    if score >= 60:
-        return "中"
-    return "差"
+    index = exact_satisfaction_index(per_question_counts, scales)
+    return float(index) if index is not None else None

@@ -18,7 +18,7 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user
 from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
-from questionnaire.demo import synthetic
+from questionnaire.demo import results_seed, synthetic
 from questionnaire.extensions import db
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.org.models import OrgUnit
@@ -50,6 +50,9 @@ def seed_demo_command(sample_responses: int) -> None:
         doc["campaign"]["closes_at"] = existing.closes_at.isoformat()
     summary = import_campaign(db.session, doc)
     click.echo(f"demo campaign id={summary.campaign_id} new_entry_points={summary.entry_points_created}")
+    leaders = results_seed.add_leader_points(db.session, summary.campaign_id)
+    figures = results_seed.add_external_figures(db.session, summary.campaign_id)
+    click.echo(f"demo results: new_leader_points={leaders} counties_with_demo_figures={figures}")
     if sample_responses:
         has_any = db.session.scalar(select(Response.id).where(Response.campaign_id == summary.campaign_id).limit(1))
         if has_any is None:

@@ -1,6 +1,6 @@
 import pytest
 
-from questionnaire.campaigns.scoring import grade, indicator_score, rate_points, satisfaction_index, weighted_rate
+from questionnaire.campaigns.scoring import rate_points, satisfaction_index, weighted_rate
 
 
 def test_weighted_rate_uses_100_80_60_30_0_and_leaves_out_dont_know():
@@ -36,13 +36,3 @@ def test_satisfaction_index_is_the_mean_of_the_question_rates():
 def test_satisfaction_index_is_none_without_rated_answers():
     assert satisfaction_index({}, {}) is None
     assert satisfaction_index({"gov": {"dk": 2}}, {"gov": "satisfaction"}) is None
-
-
-def test_indicator_score_follows_the_seed_example_and_is_capped():
-    assert indicator_score(85, 96, 10) == 8.85
-    assert indicator_score(99, 96, 10) == 10
-
-
-@pytest.mark.parametrize("score,expected", [(95, "优"), (90, "优"), (85, "良"), (60, "中"), (59.9, "差")])
-def test_grades(score, expected):
-    assert grade(score) == expected

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
+from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
 def _entry_id(db_session, unit_code):
@@ -100,3 +101,64 @@ def test_bad_ids_and_sizes_are_clear_errors_not_500(login_as, campaign, db_sessi
     assert client.get("/office/campaigns/9999/entries").status_code == 404
     assert client.get("/office/entries/9999/qr.png").status_code == 404
     assert client.get("/office/jobs/not-a-job").status_code == 404
+
+
+# --- results (评价结果) -----------------------------------------------------------------------
+# The index, the overview and its JSON answer every account, showing it only its own entity:
+# proven below and in tests/results/test_results_pages.py. Every other results route names an
+# entity or is the office's alone.
+# A published copy is shown to an entity's account as its own row only, and an objection is always
+# filed for the account's own entity (tests/results/test_publication.py).
+RESULTS_OWN_ENTITY_ONLY = {"results.index", "results.overview", "results.api_results",
+                           "results.publications.show", "results.publications.file_objection"}
+
+
+def _k1_objection(campaign):
+    """County results published, and K1's own objection to them: (publication id, objection id)."""
+    from questionnaire.extensions import db
+    from questionnaire.results import publication
+
+    row = publication.publish(db.session, campaign.id, "county", "preliminary", None)
+    objection = publication.file_objection(db.session, row, campaign.units["K1"], "甲县的异议", None)
+    return row.id, objection.id
+
+
+def _k1_results_requests(campaign, publication_id, objection_id):
+    cid, k1 = campaign.id, campaign.units["K1"].id
+    return [
+        ("results.publications.publish", "post", f"/results/campaigns/{cid}/publications",
+         {"kind": "county", "stage": "final", "days": "0"}),
+        ("results.publications.answer_objection", "post", f"/results/campaigns/{cid}/objections/{objection_id}/answer",
+         {"answer": "别人的答复"}),
+        ("results.entity", "get", f"/results/campaigns/{cid}/entities/{k1}", None),
+        ("results.scheme", "get", f"/results/campaigns/{cid}/schemes/county", None),
+        ("results.scheme_version", "get", f"/results/campaigns/{cid}/schemes/county/1", None),
+        ("results.change_scheme", "post", f"/results/campaigns/{cid}/schemes/county",
+         {"scheme": "channel_weights: {qr: 100}", "reason": "x"}),
+        ("results.enter_figure", "post", f"/results/campaigns/{cid}/entities/{k1}/figures/rectification",
+         {"rate": "100", "source": "x"}),
+    ]
+
+
+def test_every_results_route_refuses_another_countys_and_a_units_account(login_as, scored, db_session, clean_app):
+    from questionnaire.results import service
+    from questionnaire.results.models import ExternalValue, ResultObjection, ResultPublication
+
+    publication_id, objection_id = _k1_objection(scored)
+    requests = _k1_results_requests(scored, publication_id, objection_id)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.endpoint.startswith("results.")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | RESULTS_OWN_ENTITY_ONLY, \
+        "a new results route needs a scope test"
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+        for url in (f"/results/campaigns/{scored.id}", f"/results/api/campaigns/{scored.id}",
+                    f"/results/campaigns/{scored.id}/publications/{publication_id}"):
+            assert "甲县" not in client.get(url).get_data(as_text=True), (username, url)
+    assert [r.version for r in service.versions(db_session, scored.id, "county")] == [1]  # nothing changed
+    assert db_session.scalar(select(ExternalValue.id)) is None
+    assert db_session.get(ResultObjection, objection_id).answer is None
+    assert db_session.scalar(select(db_session.query(ResultPublication).exists())) and \
+        [p.stage for p in db_session.scalars(select(ResultPublication))] == ["preliminary"]
