@@ -1,15 +1,15 @@
 """The evaluation result: versioned scoring schemes, office-entered external figures,
 publications of results and objections to preliminary results.
 
-Revision ID: 0008_results
-Revises: 0007_collection_points
+Revision ID: 0010_results
+Revises: 0009_answer_scope
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = "0008_results"
-down_revision = "0007_collection_points"
+revision = "0010_results"
+down_revision = "0009_answer_scope"
 branch_labels = None
 depends_on = None
 
