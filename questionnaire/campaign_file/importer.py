@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
+from questionnaire.channels.leader.campaign_settings import SETTINGS_KEY as LEADER_KEY
+from questionnaire.channels.leader.campaign_settings import validate_section as validate_leader_section
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
 from questionnaire.org.models import OrgUnit
 
@@ -162,6 +164,10 @@ def validate_campaign_doc(doc: Any) -> dict:
             problems.append(f"entry_points[{i}].questionnaire: 未定义的问卷 {raw.get('questionnaire')!r}")
             continue
         entry_rules.append({"for": raw["for"], "questionnaire": raw["questionnaire"]})
+
+    leader = validate_leader_section(doc.get("leader"), keys, problems)
+    if leader is not None and campaign:
+        campaign["settings"][LEADER_KEY] = leader
 
     if problems:
         raise CampaignFileError(problems)

@@ -1,0 +1,62 @@
+"""The leader channel's own tables: the rater roster and one invitation per rater.
+
+Ratings are not here: each is a `responses` row on a `leader` collection point (evaluated unit =
+the ratee, collected unit = the rater's unit), stored through the one intake.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from questionnaire.channels.leader.matrix import SCOPES
+from questionnaire.extensions import db
+from questionnaire.kernel.sqltypes import JSONDoc, UTCDateTime, utcnow
+
+
+class LeaderRater(db.Model):
+    """One person on the office's roster for one campaign."""
+
+    __tablename__ = "leader_raters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    post: Mapped[str] = mapped_column(sa.String(100), default="")
+    category: Mapped[str] = mapped_column(sa.String(20))  # 主要领导 / 绩效考评负责人 / 其他
+    scope: Mapped[str] = mapped_column(sa.String(16))  # see matrix.SCOPES
+    # Extra units this rater must not rate (回避对象), on top of their own unit and county.
+    avoid_unit_ids: Mapped[list] = mapped_column(JSONDoc, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit = relationship("OrgUnit")
+    invitation = relationship("LeaderInvitation", back_populates="rater", uselist=False)
+
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "name", "unit_id"),
+        sa.CheckConstraint(f"scope IN {SCOPES!r}", name="scope"),
+    )
+
+
+class LeaderInvitation(db.Model):
+    """A rater's personal link. The token is derived from the server key and `nonce`
+    (channels.leader.tokens) and never stored; `token_digest` finds the row."""
+
+    __tablename__ = "leader_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    rater_id: Mapped[int] = mapped_column(sa.ForeignKey("leader_raters.id"), unique=True)
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # Keyed HMAC of the WeChat (or device) identity that opened it first; None until opened.
+    bound_identity: Mapped[str | None] = mapped_column(sa.String(64))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first rating stored
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 提交: the form is locked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rater = relationship("LeaderRater", back_populates="invitation")
