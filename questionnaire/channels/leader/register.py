@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from questionnaire.channels.leader import models  # noqa: F401 - the tables join the app's metadata
+from questionnaire.channels.leader import (
+    models,  # noqa: F401 - the tables join the app's metadata
+    rater_views,
+)
+from questionnaire.extensions import csrf
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.register_blueprint(rater_views.bp)
+    # Rater forms carry their own signed token (raters have no office session).
+    csrf.exempt(rater_views.bp)
