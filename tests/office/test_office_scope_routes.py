@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
 
+from sqlalchemy import func, select
+
+from questionnaire.channels.leader.models import LeaderRater
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
+from tests.leader.conftest import leader_campaign  # noqa: F401 - fixture
 
 
 def _entry_id(db_session, unit_code):
@@ -100,3 +104,37 @@ def test_bad_ids_and_sizes_are_clear_errors_not_500(login_as, campaign, db_sessi
     assert client.get("/office/campaigns/9999/entries").status_code == 404
     assert client.get("/office/entries/9999/qr.png").status_code == 404
     assert client.get("/office/jobs/not-a-job").status_code == 404
+
+
+def _leader_requests(leader_campaign):
+    """(endpoint, method, url, data) of every leader-evaluation office route (admin only)."""
+    cid = leader_campaign.id
+    invitation_id = leader_campaign.raters["王局长"].invitation.id
+    roster = (io.BytesIO("姓名,所在单位\n某人,市教育局\n".encode()), "r.csv")
+    return [
+        ("leader_office.index", "get", "/office/leader/", None),
+        ("leader_office.raters", "get", f"/office/leader/campaigns/{cid}/raters", None),
+        ("leader_office.upload_roster", "post", f"/office/leader/campaigns/{cid}/roster", {"roster": roster}),
+        ("leader_office.roster_template", "get", "/office/leader/roster-template.xlsx", None),
+        ("leader_office.invitations", "get", f"/office/leader/campaigns/{cid}/invitations", None),
+        ("leader_office.invitation_pdf", "get", f"/office/leader/invitations/{invitation_id}/invitation.pdf", None),
+        ("leader_office.invitations_pdf", "get", f"/office/leader/campaigns/{cid}/invitations.pdf", None),
+        ("leader_office.progress", "get", f"/office/leader/campaigns/{cid}/progress", None),
+    ]
+
+
+def test_every_leader_office_route_is_for_the_performance_office_only(login_as, campaign, leader_campaign,
+                                                                      db_session, clean_app):
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.endpoint.startswith("leader_office.")}
+    assert guarded == {endpoint for endpoint, *_ in _leader_requests(leader_campaign)}, \
+        "a new leader office route needs a scope test"
+    raters_before = db_session.scalar(select(func.count()).select_from(LeaderRater))
+    for username in ("k1", "k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in _leader_requests(leader_campaign):
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+    assert db_session.scalar(select(func.count()).select_from(LeaderRater)) == raters_before  # nothing changed
+    admin = login_as("admin")
+    for endpoint, method, url, data in _leader_requests(leader_campaign):
+        assert getattr(admin, method)(url, data=data).status_code in (200, 302), endpoint
