@@ -183,7 +183,8 @@ def rate(session: Session, store: SubmissionStore, ballot: Ballot, identity: str
     check_can_rate(session, ballot, identity, ratee_id, now, ip_hash)
     point = rating_point(session, ballot, ratee_id)
     participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation.id, ratee_id))
-    receipt = store.submit(point, Submission(participant, submission_id, answers, duration_seconds, ip_hash), now=now)
+    # No IP hash on the rating: raters in one office network are not a burst (the audit keeps the IP hash).
+    receipt = store.submit(point, Submission(participant, submission_id, answers, duration_seconds), now=now)
     ballot.rated.add(ratee_id)
     if ballot.invitation.started_at is None:
         ballot.invitation.started_at = now
