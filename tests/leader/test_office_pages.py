@@ -86,3 +86,23 @@ def test_progress_page_shows_the_return_rate_non_returners_and_closed_after_the_
     db.session.commit()
     assert "已截止" in client.get(f"/office/leader/campaigns/{leader_campaign.id}/progress").get_data(as_text=True)
     assert client.get("/office/leader/").status_code == 302
+
+
+def test_the_demo_seeds_raters_invitations_and_leader_ratings_and_prints_an_invitation(runner, db_session):
+    from questionnaire.dashboard import figures
+    from questionnaire.org.scope import Scope
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo leader evaluation invited=40 submitted=25" in result.output
+    campaign_id = db_session.scalar(select(Campaign.id))
+    data = figures.load(db_session, campaign_id, Scope(role="admin"), True, "leader")
+    assert sum(data.responses.values()) == 25 * 11  # every submitted rater rated the 11 counties
+    assert again_is_a_no_op(runner)
+    links = runner.invoke(args=["links"]).output
+    token = re.search(r"leader invite: \S+/l/([a-z2-7]{20})", links).group(1)
+    assert runner.app.test_client().get(f"/l/{token}").status_code == 200
+
+
+def again_is_a_no_op(runner) -> bool:
+    return "invited=40 submitted=25" in runner.invoke(args=["seed-demo"]).output
