@@ -104,3 +104,13 @@ def test_county_and_unit_exports_carry_no_individual_leader_ratings(login_as, ca
         assert response.status_code == 303
         job_id = response.headers["Location"].rstrip("/").split("/")[-1]
         assert len(read_csv(client.get(f"/office/exports/jobs/{job_id}/download").data)) - 1 == expected, username
+
+
+def test_the_qr_entry_pages_list_no_leader_points(login_as, campaign, leader_campaign, clean_app):
+    _rate_many(clean_app, leader_campaign, "K1", "U1", ["4"])
+    point_id = db.session.scalar(select(CollectionPoint.id).where(CollectionPoint.channel == "leader"))
+    for username in ("admin", "u1"):
+        client = login_as(username)
+        page = client.get(f"/office/campaigns/{leader_campaign.id}/entries").get_data(as_text=True)
+        assert "/s/None" not in page  # a code-less point would show up as an entry without a link
+        assert client.get(f"/office/entries/{point_id}/qr.png").status_code == 404
