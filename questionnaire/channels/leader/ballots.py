@@ -113,7 +113,10 @@ def find_invitation(session: Session, hmac_key: str, token: str) -> LeaderInvita
 
 
 def load_ballot(session: Session, hmac_key: str, token: str) -> Ballot:
-    invitation = find_invitation(session, hmac_key, token)
+    return ballot_of(session, hmac_key, find_invitation(session, hmac_key, token))
+
+
+def ballot_of(session: Session, hmac_key: str, invitation: LeaderInvitation) -> Ballot:
     campaign = session.get(Campaign, invitation.campaign_id)
     settings = leader_settings(campaign)
     counties, units = ratee_lists(session)
@@ -141,15 +144,15 @@ def open_ballot(session: Session, ballot: Ballot, identity: str, now: datetime, 
         raise InvitationTaken()
 
 
-def ensure_point(session: Session, ballot: Ballot, ratee_id: int) -> int:
-    """The leader collection point for (ratee, rater's unit), created on first use (commits)."""
-    where = (CollectionPoint.campaign_id == ballot.campaign.id, CollectionPoint.channel == LEADER,
+def ensure_point(session: Session, ballot: Ballot, ratee_id: int, channel: str = LEADER) -> int:
+    """The collection point of `channel` for (ratee, rater's unit), created on first use (commits)."""
+    where = (CollectionPoint.campaign_id == ballot.campaign.id, CollectionPoint.channel == channel,
              CollectionPoint.questionnaire_id == ballot.questionnaire_id,
              CollectionPoint.evaluated_unit_id == ratee_id, CollectionPoint.collected_unit_id == ballot.rater.unit_id)
     point_id = session.scalar(select(CollectionPoint.id).where(*where))
     if point_id is not None:
         return point_id
-    session.add(CollectionPoint(channel=LEADER, code=None, campaign_id=ballot.campaign.id,
+    session.add(CollectionPoint(channel=channel, code=None, campaign_id=ballot.campaign.id,
                                 questionnaire_id=ballot.questionnaire_id, evaluated_unit_id=ratee_id,
                                 collected_unit_id=ballot.rater.unit_id))
     try:
@@ -159,8 +162,8 @@ def ensure_point(session: Session, ballot: Ballot, ratee_id: int) -> int:
     return session.scalar(select(CollectionPoint.id).where(*where))
 
 
-def rating_point(session: Session, ballot: Ballot, ratee_id: int) -> ResolvedEntry:
-    return load_point(session, ensure_point(session, ballot, ratee_id))
+def rating_point(session: Session, ballot: Ballot, ratee_id: int, channel: str = LEADER) -> ResolvedEntry:
+    return load_point(session, ensure_point(session, ballot, ratee_id, channel))
 
 
 def check_can_rate(session: Session, ballot: Ballot, identity: str, ratee_id: int, now: datetime,

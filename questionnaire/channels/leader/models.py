@@ -60,3 +60,30 @@ class LeaderInvitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     rater = relationship("LeaderRater", back_populates="invitation")
+
+
+class LeaderPaperForm(db.Model):
+    """One rater's paper form for one ratee, keyed in twice by two different office staff.
+
+    Items the two entries disagree on are 待核对 until an admin resolves them; only then is the
+    form stored as a rating (channel leader_paper, same participant as the online rating, so
+    whichever comes first counts and the other is shown as a duplicate).
+    """
+
+    __tablename__ = "leader_paper_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("leader_invitations.id"))
+    ratee_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    first_clerk_id: Mapped[int] = mapped_column(sa.ForeignKey("office_users.id"))
+    first_entry: Mapped[dict] = mapped_column(JSONDoc)
+    second_clerk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("office_users.id"))
+    second_entry: Mapped[dict | None] = mapped_column(JSONDoc)
+    resolved: Mapped[dict] = mapped_column(JSONDoc, default=dict)  # item -> value chosen by an admin
+    status: Mapped[str] = mapped_column(sa.String(16))  # see paper.STATUSES
+    response_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("invitation_id", "ratee_unit_id"),)
