@@ -19,6 +19,7 @@ from sqlalchemy import and_, select, union_all
 
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.intake.visibility import individual_rows_visible, scoped_points
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 
@@ -73,7 +74,9 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
     if not scope.is_admin:
         entry_ids = list(conn.execute(select(CollectionPoint.id).where(
             CollectionPoint.campaign_id == campaign_id,
-            scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))).scalars())
+            scoped_points(scope, CollectionPoint.channel, CollectionPoint.collected_unit_id,
+                          CollectionPoint.evaluated_unit_id),
+            individual_rows_visible(scope, CollectionPoint.channel))).scalars())
     found: list[tuple] = []
     before: int | None = None
     read = 0

@@ -181,3 +181,12 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> N
     # Non-zero winding: under reportlab's default even-odd rule the overlaps cancel out and
     # leave white hairlines between rows, which some scanners (zbar at 200 dpi) trip over.
     pdf.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+
+
+# Building blocks for other printed pages (leader invitations) in the same font and QR drawing.
+def ensure_font() -> None:
+    _ensure_font()
+
+
+def draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:
+    _draw_qr(pdf, url, x, y, side)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
 from questionnaire.campaigns.service import load_definitions
+from questionnaire.intake.channels import scored_channel
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 from questionnaire.results import service
@@ -74,7 +75,8 @@ def _counts(conn, campaign_id: int, kind: str):
         .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, CollectionPoint.questionnaire_id,
                   TallyAnswer.question_id, TallyAnswer.value)
     ):
-        answers[(unit_id, channel)][(qn_id, qid)][value] = int(n)
+        counts = answers[(unit_id, scored_channel(channel))][(qn_id, qid)]
+        counts[value] = counts.get(value, 0) + int(n)
     responses: dict = {}
     for unit_id, channel, n in conn.execute(
         select(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, func.sum(TallyEntry.responses))
@@ -83,7 +85,8 @@ def _counts(conn, campaign_id: int, kind: str):
         .where(TallyEntry.campaign_id == campaign_id, TallyEntry.flags == 0)
         .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel)
     ):
-        responses[(unit_id, channel)] = int(n)
+        key = (unit_id, scored_channel(channel))
+        responses[key] = responses.get(key, 0) + int(n)
     return answers, responses
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_definitions, open_clause
+from questionnaire.intake.channels import IDENTIFIED_PARTICIPANTS
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel import dialect
 from questionnaire.kernel.counters import add_counts
@@ -111,6 +112,8 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
     flags_now = {r.id: r.flags for r in batch}
     new_bits = {}
     for r in batch:
+        if r.channel in IDENTIFIED_PARTICIPANTS:
+            continue  # the resident heuristics (speed, straight lines) mean nothing for invited raters
         bits = F.row_flags(policy, r.duration_seconds, r.answers, rating_ids) & ~r.flags
         new_bits[r.id] = bits
         flags_now[r.id] |= bits

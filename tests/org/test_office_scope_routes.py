@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
 
+from sqlalchemy import func, select
+
+from questionnaire.channels.leader.models import LeaderPaperForm, LeaderRater
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
+from tests.channels.leader.conftest import leader_campaign  # noqa: F401 - fixture
 from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
@@ -162,3 +166,49 @@ def test_every_results_route_refuses_another_countys_and_a_units_account(login_a
     assert db_session.get(ResultObjection, objection_id).answer is None
     assert db_session.scalar(select(db_session.query(ResultPublication).exists())) and \
         [p.stage for p in db_session.scalars(select(ResultPublication))] == ["preliminary"]
+
+
+def _leader_requests(leader_campaign):
+    """(endpoint, method, url, data) of every leader-evaluation office route (admin only)."""
+    cid = leader_campaign.id
+    invitation_id = leader_campaign.raters["王局长"].invitation.id
+    k1 = leader_campaign.units["K1"].id
+    roster = (io.BytesIO("姓名,所在单位\n某人,市教育局\n".encode()), "r.csv")
+    return [
+        ("leader_office.index", "get", "/office/leader/", None),
+        ("leader_office.raters", "get", f"/office/leader/campaigns/{cid}/raters", None),
+        ("leader_office.upload_roster", "post", f"/office/leader/campaigns/{cid}/roster", {"roster": roster}),
+        ("leader_office.roster_template", "get", "/office/leader/roster-template.xlsx", None),
+        ("leader_office.invitations", "get", f"/office/leader/campaigns/{cid}/invitations", None),
+        ("leader_office.invitation_pdf", "get", f"/office/leader/invitations/{invitation_id}/invitation.pdf", None),
+        ("leader_office.invitations_pdf", "get", f"/office/leader/campaigns/{cid}/invitations.pdf", None),
+        ("leader_office.progress", "get", f"/office/leader/campaigns/{cid}/progress", None),
+        ("leader_paper.forms", "get", f"/office/leader/campaigns/{cid}/paper", None),
+        ("leader_paper.rater", "get", f"/office/leader/invitations/{invitation_id}/paper", None),
+        ("leader_paper.entry_form", "get", f"/office/leader/invitations/{invitation_id}/paper/{k1}", None),
+        ("leader_paper.enter", "post", f"/office/leader/invitations/{invitation_id}/paper/{k1}",
+         {q: "4" for q in ("development", "delivery", "livelihood", "ecology", "style", "overall")}),
+        # Form 1 (the admin's first pass above) has nothing 待核对: 409 for the admin, 403 for the others.
+        ("leader_paper.resolve", "post", "/office/leader/paper/1/resolve", {"item_overall": "4"}),
+    ]
+
+
+def test_every_leader_office_route_is_for_the_performance_office_only(login_as, campaign, leader_campaign,
+                                                                      db_session, clean_app):
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules()
+               if rule.endpoint.startswith(("leader_office.", "leader_paper."))}
+    assert guarded == {endpoint for endpoint, *_ in _leader_requests(leader_campaign)}, \
+        "a new leader office route needs a scope test"
+    raters_before = db_session.scalar(select(func.count()).select_from(LeaderRater))
+    forms_before = db_session.scalar(select(func.count()).select_from(LeaderPaperForm))
+    for username in ("k1", "k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in _leader_requests(leader_campaign):
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+    assert db_session.scalar(select(func.count()).select_from(LeaderRater)) == raters_before  # nothing changed
+    assert db_session.scalar(select(func.count()).select_from(LeaderPaperForm)) == forms_before
+    admin = login_as("admin")
+    for endpoint, method, url, data in _leader_requests(leader_campaign):
+        expected = (409,) if endpoint == "leader_paper.resolve" else (200, 302)
+        assert getattr(admin, method)(url, data=data).status_code in expected, endpoint
