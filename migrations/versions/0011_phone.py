@@ -113,6 +113,7 @@ def upgrade():
     )
     with op.batch_alter_table('phone_cases', schema=None) as batch_op:
         batch_op.create_index('ix_phone_cases_phone', ['campaign_id', 'phone_hmac'], unique=False)
+        batch_op.create_index('ix_phone_cases_fresh', ['campaign_id', 'status', 'draw_order'], unique=False)
         batch_op.create_index('ix_phone_cases_queue', ['campaign_id', 'status', 'next_call_at'], unique=False)
 
     op.create_table('phone_call_attempts',
@@ -147,6 +148,7 @@ def downgrade():
     op.drop_table('phone_call_attempts')
     with op.batch_alter_table('phone_cases', schema=None) as batch_op:
         batch_op.drop_index('ix_phone_cases_queue')
+        batch_op.drop_index('ix_phone_cases_fresh')
         batch_op.drop_index('ix_phone_cases_phone')
 
     op.drop_table('phone_cases')

@@ -7,6 +7,7 @@ for the dashboard and the exports alike.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from questionnaire.campaigns.scales import WEIGHTS
@@ -68,3 +69,15 @@ def grade(score: float) -> str:
     if score >= 60:
         return "中"
     return "差"
+
+
+def round_half_up(value: float | None, places: int = 2) -> Decimal | None:
+    """A rate for display: half-up at `places` decimals (94.075 -> 94.08), from full precision."""
+    if value is None:
+        return None
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def ratio_percent(part: int, whole: int) -> float | None:
+    """part / whole in percent; None when there is no whole (a rate of nothing is not 0 %)."""
+    return part * 100 / whole if whole else None

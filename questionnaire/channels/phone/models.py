@@ -115,8 +115,9 @@ class PhoneCase(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {CASE_STATUSES!r}", name="status"),
-        # The claim's scan: servable cases of a campaign by status and due time.
+        # The claim's scans: due appointments and retries by time, fresh cases in draw order.
         sa.Index("ix_phone_cases_queue", "campaign_id", "status", "next_call_at"),
+        sa.Index("ix_phone_cases_fresh", "campaign_id", "status", "draw_order"),
         sa.Index("ix_phone_cases_phone", "campaign_id", "phone_hmac"),
     )
 

@@ -1,11 +1,16 @@
-"""Wire the phone channel into the app: office pages for frames, draw, queue, supervision, feedback."""
+"""Wire the phone channel into the app: frames, draw and feedback (office), the interviewers'
+shift, and the supervisors' pages."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from questionnaire.channels.phone import models  # noqa: F401 - the tables join the metadata
+from questionnaire.campaigns.scoring import round_half_up
+from questionnaire.channels.phone import office_views, supervisor_views, work_views
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.register_blueprint(office_views.bp)
+    app.register_blueprint(work_views.bp)
+    app.register_blueprint(supervisor_views.bp)
+    app.add_template_filter(round_half_up, "half_up")  # rates shown half-up to 2 decimals
