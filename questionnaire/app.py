@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from questionnaire.accounts import register as accounts
 from questionnaire.campaign_file import register as campaign_file
 from questionnaire.channels.leader import register as leader_channel
+from questionnaire.channels.phone import register as phone_channel
 from questionnaire.channels.qr import register as qr_channel
 from questionnaire.dashboard import register as dashboard
 from questionnaire.demo import register as demo
@@ -30,8 +31,8 @@ from workers import cli as workers_cli
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
-FEATURES = (org, intake, qr_channel, leader_channel, accounts, campaign_file, tallies, dashboard, exports, results,
-            demo, workers_cli)
+FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, campaign_file, tallies, dashboard,
+            exports, results, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

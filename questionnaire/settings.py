@@ -7,13 +7,21 @@ servers are required, and start-up fails fast when one is missing.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "DATABASE_URL", "REDIS_URL")
+PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "PERSONAL_DATA_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+def _fernet_key(seed: bytes | None = None) -> str:
+    """A Fernet key (url-safe base64 of 32 bytes): random, or derived from `seed`."""
+    raw = hashlib.sha256(b"personal-data\x1f" + seed).digest() if seed is not None else secrets.token_bytes(32)
+    return base64.urlsafe_b64encode(raw).decode()
 
 
 class SettingsError(RuntimeError):
@@ -58,6 +66,7 @@ def _instance_secrets(instance_path: Path) -> dict[str, str]:
         values = {
             "SECRET_KEY": secrets.token_hex(32),
             "PARTICIPANT_HMAC_KEY": secrets.token_hex(32),
+            "PERSONAL_DATA_KEY": _fernet_key(),
         }
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -66,7 +75,11 @@ def _instance_secrets(instance_path: Path) -> dict[str, str]:
         else:
             with os.fdopen(fd, "w") as fh:
                 json.dump(values, fh)
-    return json.loads(path.read_text())
+    values = json.loads(path.read_text())
+    # Instances created before the setting existed: a key derived from their own secret, the
+    # same in every process (rewriting the file could race two first starts).
+    values.setdefault("PERSONAL_DATA_KEY", _fernet_key(values["SECRET_KEY"].encode()))
+    return values
 
 
 def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
@@ -80,7 +93,7 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         dev_secrets: dict[str, str] = {}
     else:
         dev_secrets = (
-            {} if env.get("SECRET_KEY") and env.get("PARTICIPANT_HMAC_KEY")
+            {} if env.get("SECRET_KEY") and env.get("PARTICIPANT_HMAC_KEY") and env.get("PERSONAL_DATA_KEY")
             else _instance_secrets(instance_path)
         )
 
@@ -89,6 +102,8 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY") or dev_secrets["SECRET_KEY"],
         "PARTICIPANT_HMAC_KEY": env.get("PARTICIPANT_HMAC_KEY") or dev_secrets["PARTICIPANT_HMAC_KEY"],
+        # Fernet key of the stored personal data (phone numbers): kept outside the database.
+        "PERSONAL_DATA_KEY": env.get("PERSONAL_DATA_KEY") or dev_secrets["PERSONAL_DATA_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
         "REDIS_URL": env.get("REDIS_URL") or None,

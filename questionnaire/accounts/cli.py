@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from questionnaire.accounts.models import ROLES
 from questionnaire.accounts.service import AccountError, NewAccount, create_user, generate_password
 from questionnaire.extensions import db
 
@@ -15,7 +16,7 @@ def init_app(app: Flask) -> None:
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "county", "unit"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--unit", "unit_code", default=None, help="Org unit code (county or unit accounts).")
 @click.option("--password", default=None, help="Omit to generate one (printed once).")
 @click.option("--name", "display_name", default="", help="Display name (defaults to the unit name).")

@@ -12,8 +12,12 @@ from questionnaire.extensions import db
 from questionnaire.kernel.sqltypes import BigIntPK, JSONDoc, UTCDateTime, utcnow
 from questionnaire.org.models import OrgUnit
 
-ROLES = ("admin", "county", "unit")
-ROLE_LABELS = {"admin": "绩效办管理员", "county": "县区管理员", "unit": "单位管理员"}
+ROLES = ("admin", "county", "unit", "interviewer", "supervisor")
+ROLE_LABELS = {"admin": "绩效办管理员", "county": "县区管理员", "unit": "单位管理员",
+               "interviewer": "话务员", "supervisor": "督导"}
+# Office staff of the phone interviews: bound to no unit, they see only the phone work
+# (an interviewer only the case being worked); the org Scope gives them no unit data.
+PHONE_STAFF_ROLES = ("interviewer", "supervisor")
 
 
 class OfficeUser(UserMixin, db.Model):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire.accounts.models import ROLES, AuditEvent, OfficeUser
+from questionnaire.accounts.models import PHONE_STAFF_ROLES, ROLES, AuditEvent, OfficeUser
 from questionnaire.kernel.errors import ServiceError
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.models import OrgUnit
@@ -82,9 +82,9 @@ def create_user(session: Session, account: NewAccount) -> OfficeUser:
     if session.scalar(select(OfficeUser.id).where(OfficeUser.username == username)) is not None:
         raise AccountError(f"用户名 {username} 已存在")
     unit = None
-    if account.role == "admin":
+    if account.role == "admin" or account.role in PHONE_STAFF_ROLES:
         if account.unit_code:
-            raise AccountError("绩效办管理员不绑定单位")
+            raise AccountError("绩效办管理员、话务员和督导不绑定单位")
     else:
         if not account.unit_code:
             raise AccountError("县区和单位账号必须指定单位编码 (--unit)")

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from questionnaire.accounts import auth
 from questionnaire.accounts import service as accounts
 from questionnaire.accounts.auth import audit
+from questionnaire.accounts.models import PHONE_STAFF_ROLES
 from questionnaire.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/office")
@@ -33,7 +34,9 @@ def login():
     login_user(user)
     session.pop("_id", None)  # Flask-Login's IP/UA fingerprint: the cookie keeps only the user id
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
-    return redirect(auth.safe_next(request.args.get("next")) or url_for("office.index"))
+    # Phone staff (interviewers, supervisors) start on the phone pages, the only ones they use.
+    home = url_for("phone.index") if user.role in PHONE_STAFF_ROLES else url_for("office.index")
+    return redirect(auth.safe_next(request.args.get("next")) or home)
 
 
 @bp.post("/logout")

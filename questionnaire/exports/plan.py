@@ -43,6 +43,7 @@ FLAG_HELP = {
     F.BURST_IP: "同一网段在 {window_seconds} 秒内提交超过 {max_per_ip_window} 份",
     F.BURST_ENTRY: "同一入口在 {window_seconds} 秒内提交超过 {max_per_entry_window} 份",
     F.STRAIGHT_LINE: "至少 {straight_line_min_questions} 道评分题全部选择同一档（“不了解”除外）",
+    F.VOID: "经质量复核判为不合格：保留原始记录，但不计入任何统计",
 }
 
 

@@ -32,3 +32,10 @@ def epoch_bucket_sql(bind, column: str, seconds: str) -> str:
     if is_postgres(bind):
         return f"floor(extract(epoch FROM {column}) / {seconds})::bigint"
     return f"CAST(strftime('%s', {column}) AS INTEGER) / {seconds}"
+
+
+def skip_locked(select_stmt, bind):
+    """A queue claim's row choice: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent claimers
+    each take a different row without waiting; SQLite has one writer, and its UPDATE that
+    embeds the choice is atomic already."""
+    return select_stmt.with_for_update(skip_locked=True) if is_postgres(bind) else select_stmt

@@ -14,10 +14,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from questionnaire.kernel.numbers import half_up
 from questionnaire.results import rules
 from questionnaire.results.grades import grade
 from questionnaire.results.inputs import CHANNEL, EXTERNAL, QUESTION, WEIGHTED
-from questionnaire.results.numbers import half_up
 from questionnaire.results.scheme import FULL_POINTS, Scheme
 from questionnaire.results.tree import Node
 from questionnaire.results.weights import ChannelPart, composite

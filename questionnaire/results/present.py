@@ -1,6 +1,6 @@
 """Results as the page and its JSON show them: every figure rounded half-up once, here.
 
-Rates are shown in percent with two decimals, scores with two decimals (results/numbers.py);
+Rates are shown in percent with two decimals, scores with two decimals (kernel/numbers.py);
 the JSON carries the same display strings as the page, so both read the same.
 """
 
@@ -10,11 +10,11 @@ from fractions import Fraction
 
 from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.kernel.numbers import as_text, format_percent, format_score
 from questionnaire.results.engine import NodeScore
 from questionnaire.results.external import describe_figure
 from questionnaire.results.grades import bounds_to_data
 from questionnaire.results.inputs import EXTERNAL, QUESTION
-from questionnaire.results.numbers import as_text, format_percent, format_score
 from questionnaire.results.rounds import describe_rounds
 from questionnaire.results.rules import COUNT, ITEMS, RULE_LABELS
 from questionnaire.results.scheme import KIND_LABELS, Scheme

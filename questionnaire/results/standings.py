@@ -22,11 +22,11 @@ from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.channels import scored_channel
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.kernel.numbers import exact
 from questionnaire.org.models import OrgUnit
 from questionnaire.results import service
 from questionnaire.results.engine import EntityInputs, EntityScore, evaluate, rank
 from questionnaire.results.models import FINAL, ResultPublication, ScoringScheme
-from questionnaire.results.numbers import exact
 from questionnaire.results.rounds import MID_YEAR, YEAR_END, combine_rounds
 from questionnaire.results.scheme import Scheme
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState

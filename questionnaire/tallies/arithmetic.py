@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from questionnaire.tallies.flag_rules import VOID
+
 EntryKey = tuple[int, int]                 # collection_point_id, flags
 AnswerKey = tuple[int, int, str, str]      # collection_point_id, flags, question_id, value
 HourKey = tuple[int, str, int, int]        # owner_unit_id, channel, flags, hour (hours since epoch, UTC)
@@ -46,7 +48,9 @@ class TallyDelta:
 
     def add(self, info: EntryInfo, collection_point_id: int, flags: int, epoch_seconds: float,
             answers: Mapping[str, str], sign: int = 1) -> None:
-        """Count (sign=1) or uncount (sign=-1) one response."""
+        """Count (sign=1) or uncount (sign=-1) one response; a voided one is in no bucket."""
+        if flags & VOID:
+            return
         self.rows += sign
         self.entries[(collection_point_id, flags)] += sign
         self.hours[(info.owner_unit_id, info.channel, flags, hour_of(epoch_seconds))] += sign

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from questionnaire.channels.leader.models import LeaderPaperForm, LeaderRater
+from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.intake.submissions import SubmissionStore
 from questionnaire.org.models import OrgUnit
 from tests.channels.leader.conftest import leader_campaign  # noqa: F401 - fixture
+from tests.channels.phone.conftest import keys, phone_staff, upload  # noqa: F401 - the phone fixtures
 from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
@@ -212,3 +217,90 @@ def test_every_leader_office_route_is_for_the_performance_office_only(login_as, 
     for endpoint, method, url, data in _leader_requests(leader_campaign):
         expected = (409,) if endpoint == "leader_paper.resolve" else (200, 302)
         assert getattr(admin, method)(url, data=data).status_code in expected, endpoint
+
+
+# -- the phone channel (/office/phone) ---------------------------------------------------------
+
+PHONE_OWN_ONLY = {"phone.frames_page", "phone.feedback_page", "phone.feedback_download"}
+PHONE_NO_DATA = {"phone.index", "phone.frame_template"}  # a chooser and an empty template
+
+
+def _phone_k1_requests(db_session, campaign, case_id, attempt_id, frame_id):
+    """(endpoint, method, url, data) aimed at K1's phone data and i1's case."""
+    c = campaign.id
+    return [
+        ("phone.frames_page", "get", f"/office/phone/campaigns/{c}/frames", None),
+        ("phone.feedback_page", "get", f"/office/phone/campaigns/{c}/feedback", None),
+        ("phone.feedback_download", "get", f"/office/phone/campaigns/{c}/feedback.xlsx", None),
+        ("phone.lock_frame", "post", f"/office/phone/frames/{frame_id}/lock", {"locked": "0"}),
+        ("phone.draw_page", "get", f"/office/phone/campaigns/{c}/draw", None),
+        ("phone.draw_page", "post", f"/office/phone/campaigns/{c}/draw", {"total": "5", "seed": "x"}),
+        ("phone.cases", "get", f"/office/phone/campaigns/{c}/cases", None),
+        ("phone_work.work", "get", f"/office/phone/campaigns/{c}/work", None),
+        ("phone_work.next_case", "post", f"/office/phone/campaigns/{c}/next", None),
+        ("phone_work.reveal", "post", f"/office/phone/cases/{case_id}/reveal", None),
+        ("phone_work.outcome", "post", f"/office/phone/cases/{case_id}/outcome", {"outcome": "41"}),
+        ("phone_supervision.board", "get", f"/office/phone/campaigns/{c}/board", None),
+        ("phone_supervision.review_list", "get", f"/office/phone/campaigns/{c}/review", None),
+        ("phone_supervision.review", "post", f"/office/phone/attempts/{attempt_id}/review", {"verdict": "fail",
+                                                                                           "reason": "x"}),
+        ("phone_supervision.attendance", "get", f"/office/phone/campaigns/{c}/attendance", None),
+    ]
+
+
+@pytest.fixture
+def phone_k1(campaign, db_session, phone_staff, upload, clean_app):
+    """K1's locked frame, drawn; i1 holds a case and has completed another."""
+    from questionnaire.channels.phone import draw, interviews, queue
+    from questionnaire.channels.phone.interviews import CallRecord
+    from questionnaire.channels.phone.models import CallAttempt
+    from tests.channels.phone.test_queue import POLICY, answers_for, china
+
+    frame, _ = upload("K1", [f"1390000{i:04d}" for i in range(20)])
+    draw.run_draw(db_session, campaign.id, 10, seed="S")
+    store = SubmissionStore(engine=db.engine, redis=redis_store.client(clean_app),
+                            hmac_key=clean_app.config["PARTICIPANT_HMAC_KEY"])
+    done = queue.claim_next(db_session, POLICY, campaign.id, phone_staff.i1, china(10))
+    interviews.record_call(db_session, store, POLICY, done.id, phone_staff.i1,
+                           CallRecord(11, answers_for(campaign, done)), china(10, 5))
+    held = queue.claim_next(db_session, POLICY, campaign.id, phone_staff.i1, china(10, 6))
+    attempt_id = db_session.scalar(select(CallAttempt.id).where(CallAttempt.case_id == done.id))
+    return SimpleNamespace(frame_id=frame.id, case_id=held.id, attempt_id=attempt_id)
+
+
+def test_every_phone_route_refuses_other_counties_units_and_other_interviewers(
+        login_as, campaign, db_session, clean_app, phone_k1):
+    from questionnaire.channels.phone.models import CallAttempt, PhoneCase, SampleFrame
+
+    requests = _phone_k1_requests(db_session, campaign, phone_k1.case_id, phone_k1.attempt_id, phone_k1.frame_id)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.rule.startswith("/office/phone")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | PHONE_NO_DATA, "a new phone route needs a scope test"
+
+    for username in ("k2", "u1", "i2"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            if username == "i2" and endpoint in ("phone_work.work", "phone_work.next_case"):
+                continue  # an interviewer's own queue: i2 gets i2's own cases, not i1's
+            response = getattr(client, method)(url, data=data)
+            if endpoint in PHONE_OWN_ONLY and username != "i2":
+                body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+                assert response.status_code == 200 and "甲县" not in body, (username, endpoint)
+                continue
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+    db_session.expire_all()
+    assert db_session.get(SampleFrame, phone_k1.frame_id).status == "locked"  # nothing changed
+    held = db_session.get(PhoneCase, phone_k1.case_id)
+    assert (held.status, held.attempts) == ("working", 0)
+    assert db_session.get(CallAttempt, phone_k1.attempt_id).review is None
+
+
+def test_the_phone_routes_serve_their_own_roles(login_as, campaign, phone_k1):
+    for username, endpoint_prefixes in (("admin", ("phone.",)), ("s1", ("phone_supervision.", "phone.cases")),
+                                        ("i1", ("phone_work.work", "phone_work.reveal"))):
+        client = login_as(username)
+        for endpoint, method, url, _ in _phone_k1_requests(None, campaign, phone_k1.case_id, phone_k1.attempt_id,
+                                                           phone_k1.frame_id):
+            if method == "get" or endpoint == "phone_work.reveal":
+                if endpoint.startswith(endpoint_prefixes):
+                    response = getattr(client, method)(url)
+                    assert response.status_code == 200, (username, endpoint, response.status_code)

@@ -21,8 +21,8 @@ from questionnaire.intake.channels import scored_channel
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.intake.points import load_point
 from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
+from questionnaire.kernel.numbers import format_percent, format_score
 from questionnaire.results.engine import EntityInputs, evaluate, rank
-from questionnaire.results.numbers import format_percent, format_score
 from questionnaire.results.scheme import parse_scheme
 from questionnaire.tallies import counting
 from tests.factories import good_answers

@@ -1,0 +1,102 @@
+"""Personal data of every channel (phone numbers of sampled residents, hotline callers, raters):
+cleaned, encrypted with a key kept outside the database, deduplicated by a keyed HMAC, masked.
+
+Pure: no Flask, SQLAlchemy or Redis. Callers pass the keys from the app config
+(PERSONAL_DATA_KEY for encryption, PARTICIPANT_HMAC_KEY for the HMAC).
+
+* Numbers are stored as Fernet tokens (AES-128-CBC + HMAC-SHA256, from `cryptography`):
+  interviewers must be able to dial them, so a one-way hash is not enough; a `pg_dump`
+  without the key holds nothing readable.
+* Duplicates are found on a keyed HMAC of the cleaned number, never on a plain hash (eleven
+  digits are quickly enumerated).
+* Everything shown to a person is `mask_phone`'s `138****5678`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A landline with its area code: 0 + 2-3 digit area code + 7-8 digit number (0778-2281234).
+LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+SEPARATORS = re.compile(r"[\s\-()（）.·—–]+")
+
+
+@dataclass(frozen=True)
+class CleanedPhone:
+    number: str | None
+    reason: str | None  # Chinese reason when the number is rejected
+
+    @property
+    def ok(self) -> bool:
+        return self.number is not None
+
+
+def clean_phone(raw) -> CleanedPhone:
+    """`+86 138-0000-0000` -> 13800000000; `0778-2281234` -> 07782281234; else a Chinese reason."""
+    if raw is None:
+        return CleanedPhone(None, "电话号码为空")
+    if isinstance(raw, float) and raw.is_integer():  # Excel stores a typed number as a float
+        raw = int(raw)
+    text = SEPARATORS.sub("", str(raw).strip())
+    if not text:
+        return CleanedPhone(None, "电话号码为空")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if not text.isdigit():
+        return CleanedPhone(None, "电话号码含有非数字字符")
+    if text.startswith("1"):
+        if MOBILE.match(text):
+            return CleanedPhone(text, None)
+        return CleanedPhone(None, f"手机号码应为 11 位（此号码 {len(text)} 位）" if len(text) != 11
+                            else "手机号码号段无效")
+    if text.startswith("0"):
+        if LANDLINE.match(text):
+            return CleanedPhone(text, None)
+        return CleanedPhone(None, "固定电话须带区号（如 0778-2281234），位数不符")
+    return CleanedPhone(None, "固定电话须带区号（如 0778-2281234）")
+
+
+def mask_phone(number: str) -> str:
+    """138****5678: the first three and last four digits, the rest starred."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def phone_hmac(key: str, number: str) -> str:
+    """The dedup key of a cleaned number: the same for every frame and campaign, useless without the key."""
+    return hmac.new(key.encode(), b"phone\x1f" + number.encode(), hashlib.sha256).hexdigest()
+
+
+class PersonalDataError(ValueError):
+    """A stored token does not open with the configured key (wrong key or tampered data)."""
+
+
+class Cipher:
+    """Encrypt and decrypt personal data with the configured key."""
+
+    def __init__(self, key: str):
+        try:
+            self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
+        except (ValueError, TypeError) as exc:
+            raise PersonalDataError("PERSONAL_DATA_KEY must be 32 url-safe base64-encoded bytes") from exc
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise PersonalDataError("stored personal data does not open with the configured key") from exc
