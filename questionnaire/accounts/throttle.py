@@ -2,8 +2,8 @@
 
 Many offices sit behind one NAT address: a per-address lock (the earlier backstop: 30
 failures locked everyone there for 15 minutes) let one person's typos shut out a whole
-county office. Here each (address, user name) pair gets FREE_FAILURES failed attempts, then
-must wait before the next one, the wait doubling with each further failure up to
+county office. Here each (address, user name) pair may fail FREE_FAILURES times, then must
+wait before the next one, the wait doubling with each further failure up to
 MAX_WAIT_SECONDS; a colleague at the same address, using another name, is not slowed at all.
 The pair is keyed by a keyed HMAC (kernel.keys.login_throttle), and applies the same way to
 names that exist and names that do not, so it reveals nothing about accounts. The account's
@@ -28,10 +28,11 @@ WINDOW_SECONDS = 15 * 60
 
 
 def wait_after(failures: int) -> int:
-    """Seconds a pair must wait after its n-th failure: 0, then 2, 4, 8, ... up to MAX_WAIT_SECONDS."""
-    if failures <= FREE_FAILURES:
+    """Seconds a pair must wait after its n-th failure: none for the first four, then 2, 4, 8, ... up
+    to MAX_WAIT_SECONDS (the fifth failure also locks a real account, see accounts.service)."""
+    if failures < FREE_FAILURES:
         return 0
-    return min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES - 1))
+    return min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES))
 
 
 class LoginThrottle:
