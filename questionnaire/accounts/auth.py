@@ -18,7 +18,7 @@ import logging
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
 
@@ -48,6 +48,12 @@ def init_app(app: Flask) -> None:
     # cookie should carry nothing but the user id.
     login_manager.session_protection = None
     csrf.init_app(app)  # channels exempt their resident blueprints themselves
+
+    @app.before_request
+    def load_user_per_request():
+        # Flask-Login caches the user on `g`; an app context that outlives one request (a test's,
+        # a CLI's) would carry it into the next one and skip the session epoch check.
+        g.pop("_login_user", None)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):
