@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pyotp
 from sqlalchemy import select
 
+from questionnaire.accounts.models import OfficeUser
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.org.models import OrgUnit
 
@@ -100,3 +104,33 @@ def test_bad_ids_and_sizes_are_clear_errors_not_500(login_as, campaign, db_sessi
     assert client.get("/office/campaigns/9999/entries").status_code == 404
     assert client.get("/office/entries/9999/qr.png").status_code == 404
     assert client.get("/office/jobs/not-a-job").status_code == 404
+
+
+# Sign-in and own-account routes take no id: each acts on the account signing in or signed in.
+ACCOUNT_ROUTES = {"accounts.login", "accounts.login_code", "accounts.logout",
+                  "accounts.enrol_second_factor", "accounts.second_factor_qr"}
+
+
+def _pending_secret(client) -> str:
+    page = client.get("/office/account/second-factor").get_data(as_text=True)
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
+def test_account_routes_act_on_the_own_account_only(login_as, accounts, clean_app, db_session):
+    assert {r.endpoint for r in clean_app.url_map.iter_rules() if r.endpoint.startswith("accounts.")} \
+        == ACCOUNT_ROUTES, "a new account route needs a scope test"
+    k1_secret = _pending_secret(login_as("k1"))
+    k1_qr = login_as("k1").get("/office/account/second-factor/qr.svg").data
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        assert _pending_secret(client) != k1_secret
+        assert client.get("/office/account/second-factor/qr.svg").data != k1_qr
+        # k1's code typed into another account's session enrols nobody.
+        assert client.post("/office/account/second-factor",
+                           data={"code": pyotp.TOTP(k1_secret).now()}).status_code == 422
+    client.post("/office/logout")
+    for url in ("/office/account/second-factor", "/office/account/second-factor/qr.svg", "/office/login/code"):
+        assert "/office/login" in client.get(url).headers["Location"]  # anonymous: sign in first
+    db_session.expire_all()
+    assert all(db_session.get(OfficeUser, uid).totp_secret is None for uid in (accounts.k1, accounts.k2, accounts.u1))
+    assert _pending_secret(login_as("k1")) == k1_secret  # nothing changed
