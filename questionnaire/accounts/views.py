@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from qrcode.constants import ERROR_CORRECT_M
 
 from questionnaire.accounts import auth, second_factor, totp
 from questionnaire.accounts import service as accounts
@@ -121,6 +122,6 @@ def second_factor_qr():
     if secret is None:
         abort(404)
     uri = totp.provisioning_uri(secret, current_user.username, current_app.config["TOTP_ISSUER"])
-    response = Response(qr.qr_svg(uri, size_mm=60), mimetype="image/svg+xml")
+    response = Response(qr.qr_svg(uri, size_mm=60, error_correction=ERROR_CORRECT_M), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
