@@ -32,8 +32,6 @@ ENV_SECRET = re.compile(r"^(?P<name>[A-Z_]*(?:SECRET|KEY|PASSWORD|TOKEN)[A-Z_]*)
 ALLOWED = {
     ("tests/conftest.py", "test-secret-key"): "test app key, refused in production",
     ("tests/conftest.py", "test-participant-hmac-key"): "test app key, refused in production",
-    ("tests/faults/servers.py", "fault-test-secret-key"): "fault-test stack, refused in production",
-    ("tests/faults/servers.py", "fault-test-participant-hmac-key"): "fault-test stack, refused in production",
     ("bench/load_support.py", "bench-secret-key"): "benchmark stack, refused in production",
     ("bench/load_support.py", "bench-participant-hmac-key"): "benchmark stack, refused in production",
     ("tests/fixtures/accounts.py", "correct-horse-battery"): "test office accounts' password",
