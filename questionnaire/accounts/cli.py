@@ -1,11 +1,13 @@
-"""`flask create-user` (office accounts) and `flask audit purge|grant-runtime` from the terminal."""
+"""From the terminal: `flask create-user`, `flask reset-second-factor`, `flask audit purge|grant-runtime`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
-from questionnaire.accounts import audit_log
+from questionnaire.accounts import audit_log, second_factor
+from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user, generate_password
 from questionnaire.extensions import db
 from questionnaire.kernel.errors import ServiceError
@@ -14,6 +16,18 @@ from questionnaire.kernel.errors import ServiceError
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(reset_second_factor_command)
+
+
+@click.command("reset-second-factor")
+@click.argument("username")
+def reset_second_factor_command(username: str) -> None:
+    """Remove an account's TOTP second factor (lost phone, no recovery code left); audited."""
+    user = db.session.scalar(select(OfficeUser).where(OfficeUser.username == username))
+    if user is None:
+        raise click.ClickException(f"用户 {username} 不存在")
+    second_factor.reset(db.session, user)
+    click.echo(f"second factor removed for {username}; it enrols again at its next login")
 
 
 @click.group("audit")

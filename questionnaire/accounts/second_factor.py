@@ -105,6 +105,16 @@ def verify_login_code(session: Session, user: OfficeUser, code: str, ip_hash: st
     return factor
 
 
+def reset(session: Session, user: OfficeUser) -> None:
+    """Remove the second factor (a lost phone and no recovery code left): the account enrols anew
+    at its next login; its sessions are revoked (commits)."""
+    user.totp_secret = user.totp_pending_secret = user.totp_enabled_at = user.totp_last_step = None
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    add_event(session, None, "totp_reset", user.username, {"user_id": user.id}, None, utcnow())
+    session.commit()
+
+
 def unused_recovery_codes(session: Session, user: OfficeUser) -> int:
     return session.scalar(select(func.count()).select_from(RecoveryCode)
                           .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))

@@ -155,3 +155,16 @@ def test_development_requires_it_of_nobody_unless_configured(tmp_path):
     assert configured["REQUIRE_TOTP_FOR_ROLES"] == ("admin", "county", "unit")
     with pytest.raises(SettingsError, match="unknown roles"):
         config_from_env({"REQUIRE_TOTP_FOR_ROLES": "admin,boss"}, str(tmp_path))
+
+
+def test_an_admin_resets_a_lost_second_factor_from_the_terminal(client, enrolled_k1, runner, db_session, accounts):
+    result = runner.invoke(args=["reset-second-factor", "k1"])
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    user = db_session.get(OfficeUser, accounts.k1)
+    assert user.totp_secret is None and db_session.scalar(
+        select(RecoveryCode.id).where(RecoveryCode.user_id == user.id)) is None
+    assert login(client, "k1").status_code == 302  # password alone again, until it enrols anew
+    assert client.get("/office/", follow_redirects=True).request.path != "/office/login"
+    assert "totp_reset" in db_session.scalars(select(AuditEvent.action)).all()
+    assert runner.invoke(args=["reset-second-factor", "nobody"]).exit_code == 1
