@@ -15,13 +15,21 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "PERSONAL_DATA_KEY", "DATABASE_URL", "REDIS_URL")
+from cryptography.fernet import Fernet
 
-
-def _fernet_key(seed: bytes | None = None) -> str:
-    """A Fernet key (url-safe base64 of 32 bytes): random, or derived from `seed`."""
-    raw = hashlib.sha256(b"personal-data\x1f" + seed).digest() if seed is not None else secrets.token_bytes(32)
-    return base64.urlsafe_b64encode(raw).decode()
+PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL")
+# Keys that sign sessions or key the HMACs of residents' identities: refused in production when
+# shorter than this many bytes, or when one of the values the repository itself uses.
+MIN_SECRET_BYTES = 32
+PRODUCTION_KEYS = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY")
+DEVELOPMENT_SECRETS = frozenset({
+    "test-secret-key", "test-participant-hmac-key",  # tests/conftest.py
+    "fault-test-secret-key", "fault-test-participant-hmac-key",  # tests/faults/servers.py
+    "bench-secret-key", "bench-participant-hmac-key",  # bench/load_support.py
+    "dev", "development", "secret", "changeme", "change-me", "please-change-me",
+})
+# Roles whose office accounts must enrol a TOTP second factor (MLPS level 3 asks it of administrators).
+PRODUCTION_TOTP_ROLES = "admin,county"
 
 
 class SettingsError(RuntimeError):
@@ -45,6 +53,39 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _roles(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    raw = env.get(name, default)
+    roles = tuple(r.strip() for r in raw.split(",") if r.strip())
+    unknown = sorted(set(roles) - {"admin", "county", "unit"})
+    if unknown:
+        raise SettingsError(f"{name}: unknown roles {', '.join(unknown)} (admin, county, unit)")
+    return roles
+
+
+def _development_field_key(secret_key: str) -> str:
+    """A Fernet key derived from SECRET_KEY, development only (production must set its own)."""
+    digest = hashlib.sha256(b"field-encryption\x1f" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def check_production_secrets(env: Mapping[str, str]) -> None:
+    """Refuse to start production with weak keys or the repository's own development values."""
+    for name in PRODUCTION_KEYS:
+        value = env[name]
+        if value.strip().lower() in DEVELOPMENT_SECRETS:
+            raise SettingsError(f"{name} is a development default; generate one (python -m secrets)")
+        if len(value.encode()) < MIN_SECRET_BYTES or len(set(value)) < 8:
+            raise SettingsError(f"{name} is too weak: at least {MIN_SECRET_BYTES} random bytes "
+                                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+    if env["SECRET_KEY"] == env["PARTICIPANT_HMAC_KEY"]:
+        raise SettingsError("SECRET_KEY and PARTICIPANT_HMAC_KEY must be different keys")
+    try:
+        Fernet(env["FIELD_ENCRYPTION_KEY"].encode())
+    except ValueError:
+        raise SettingsError("FIELD_ENCRYPTION_KEY must be a Fernet key (python -c 'from cryptography.fernet "
+                            "import Fernet; print(Fernet.generate_key().decode())')") from None
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -66,7 +107,6 @@ def _instance_secrets(instance_path: Path) -> dict[str, str]:
         values = {
             "SECRET_KEY": secrets.token_hex(32),
             "PARTICIPANT_HMAC_KEY": secrets.token_hex(32),
-            "PERSONAL_DATA_KEY": _fernet_key(),
         }
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -75,11 +115,7 @@ def _instance_secrets(instance_path: Path) -> dict[str, str]:
         else:
             with os.fdopen(fd, "w") as fh:
                 json.dump(values, fh)
-    values = json.loads(path.read_text())
-    # Instances created before the setting existed: a key derived from their own secret, the
-    # same in every process (rewriting the file could race two first starts).
-    values.setdefault("PERSONAL_DATA_KEY", _fernet_key(values["SECRET_KEY"].encode()))
-    return values
+    return json.loads(path.read_text())
 
 
 def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
@@ -90,20 +126,25 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
         if missing:
             raise SettingsError("missing required settings: " + ", ".join(missing))
+        check_production_secrets(env)
         dev_secrets: dict[str, str] = {}
     else:
         dev_secrets = (
-            {} if env.get("SECRET_KEY") and env.get("PARTICIPANT_HMAC_KEY") and env.get("PERSONAL_DATA_KEY")
+            {} if env.get("SECRET_KEY") and env.get("PARTICIPANT_HMAC_KEY")
             else _instance_secrets(instance_path)
         )
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'questionnaire.db'}"
+    secret_key = env.get("SECRET_KEY") or dev_secrets["SECRET_KEY"]
     return {
         "ENV_NAME": "production" if production else "development",
-        "SECRET_KEY": env.get("SECRET_KEY") or dev_secrets["SECRET_KEY"],
+        "SECRET_KEY": secret_key,
         "PARTICIPANT_HMAC_KEY": env.get("PARTICIPANT_HMAC_KEY") or dev_secrets["PARTICIPANT_HMAC_KEY"],
-        # Fernet key of the stored personal data (phone numbers): kept outside the database.
-        "PERSONAL_DATA_KEY": env.get("PERSONAL_DATA_KEY") or dev_secrets["PERSONAL_DATA_KEY"],
+        "FIELD_ENCRYPTION_KEY": env.get("FIELD_ENCRYPTION_KEY") or _development_field_key(secret_key),
+        # Office roles that must enrol a TOTP second factor before they reach any office page.
+        "REQUIRE_TOTP_FOR_ROLES": _roles(env, "REQUIRE_TOTP_FOR_ROLES", PRODUCTION_TOTP_ROLES if production else ""),
+        # Issuer shown next to the account in the authenticator app.
+        "TOTP_ISSUER": env.get("TOTP_ISSUER", "社会评价调查"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
         "REDIS_URL": env.get("REDIS_URL") or None,

@@ -36,6 +36,7 @@ from questionnaire.extensions import redis_store
 from questionnaire.intake.admission import Admission, Bucket, RateLimited, Window
 from questionnaire.intake.participant import request_device_id
 from questionnaire.intake.wechat import session_pid
+from questionnaire.kernel import keys
 
 
 def stores_answers(view):
@@ -71,6 +72,11 @@ def client_ip() -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
+def limiter_key() -> str:
+    """Flask-Limiter's key function: the client address (as `client_ip`), as a keyed HMAC."""
+    return keys.limiter_client(current_app.config["PARTICIPANT_HMAC_KEY"], client_ip())
+
+
 def _identity() -> str | None:
     # With a WeChat account the form never sets a device cookie, so the WeChat identity must be
     # read here too, or WeChat residents would only ever meet the generous per-IP limit.
@@ -90,10 +96,11 @@ def submit_admission() -> Admission:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return Admission(counted=True)
     windows = current_app.extensions["sq_submit_windows"]
-    buckets = Bucket.for_client("ip-submit", client_ip(), windows["ip"])
+    hmac_key = current_app.config["PARTICIPANT_HMAC_KEY"]
+    buckets = Bucket.for_client("ip-submit", client_ip(), windows["ip"], hmac_key=hmac_key)
     identity = _identity()
     if identity is not None:  # cookieless residents only meet the per-IP window
-        buckets = Bucket.for_client("participant-submit", identity, windows["participant"]) + buckets
+        buckets = Bucket.for_client("participant-submit", identity, windows["participant"], hmac_key=hmac_key) + buckets
     return Admission(buckets)
 
 
@@ -145,7 +152,7 @@ def init_app(app: Flask) -> Limiter:
     }
 
     limiter = Limiter(
-        key_func=client_ip,
+        key_func=limiter_key,
         default_limits=[_setting("RATELIMIT_IP_DEFAULT")],
         default_limits_exempt_when=lambda: request.endpoint == "static",
     )

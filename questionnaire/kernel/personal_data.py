@@ -2,7 +2,7 @@
 cleaned, encrypted with a key kept outside the database, deduplicated by a keyed HMAC, masked.
 
 Pure: no Flask, SQLAlchemy or Redis. Callers pass the keys from the app config
-(PERSONAL_DATA_KEY for encryption, PARTICIPANT_HMAC_KEY for the HMAC).
+(FIELD_ENCRYPTION_KEY for encryption through kernel.crypto, PARTICIPANT_HMAC_KEY for the HMAC).
 
 * Numbers are stored as Fernet tokens (AES-128-CBC + HMAC-SHA256, from `cryptography`):
   interviewers must be able to dial them, so a one-way hash is not enough; a `pg_dump`
@@ -18,8 +18,6 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-
-from cryptography.fernet import Fernet, InvalidToken
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # A landline with its area code: 0 + 2-3 digit area code + 7-8 digit number (0778-2281234).
@@ -77,26 +75,3 @@ def mask_phone(number: str) -> str:
 def phone_hmac(key: str, number: str) -> str:
     """The dedup key of a cleaned number: the same for every frame and campaign, useless without the key."""
     return hmac.new(key.encode(), b"phone\x1f" + number.encode(), hashlib.sha256).hexdigest()
-
-
-class PersonalDataError(ValueError):
-    """A stored token does not open with the configured key (wrong key or tampered data)."""
-
-
-class Cipher:
-    """Encrypt and decrypt personal data with the configured key."""
-
-    def __init__(self, key: str):
-        try:
-            self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
-        except (ValueError, TypeError) as exc:
-            raise PersonalDataError("PERSONAL_DATA_KEY must be 32 url-safe base64-encoded bytes") from exc
-
-    def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode()).decode()
-
-    def decrypt(self, token: str) -> str:
-        try:
-            return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken as exc:
-            raise PersonalDataError("stored personal data does not open with the configured key") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -18,6 +19,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -193,6 +196,7 @@ def app_env(pg: PrivatePostgres, redis_: PrivateRedis, instance_path: str, **ext
         "REDIS_URL": redis_.url,
         "SECRET_KEY": FAULT_SECRET_KEY,
         "PARTICIPANT_HMAC_KEY": FAULT_HMAC_KEY,
+        "FIELD_ENCRYPTION_KEY": FAULT_FIELD_ENCRYPTION_KEY,
         "PUBLIC_BASE_URL": "http://survey.test",
         "INSTANCE_PATH": instance_path,
         "FLASK_APP": "wsgi",
@@ -202,8 +206,11 @@ def app_env(pg: PrivatePostgres, redis_: PrivateRedis, instance_path: str, **ext
     return env
 
 
-FAULT_SECRET_KEY = "fault-test-secret-key"
-FAULT_HMAC_KEY = "fault-test-participant-hmac-key"
+# Production mode refuses weak or repository-known keys: fresh ones per test session, shared by
+# the test process (which signs tokens and computes hashes with them) and the servers it starts.
+FAULT_SECRET_KEY = secrets.token_hex(32)
+FAULT_HMAC_KEY = secrets.token_hex(32)
+FAULT_FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 class Gunicorn:

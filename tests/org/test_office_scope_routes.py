@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from questionnaire.accounts.models import OfficeUser
 from questionnaire.channels.leader.models import LeaderPaperForm, LeaderRater
 from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import CollectionPoint
@@ -304,3 +307,33 @@ def test_the_phone_routes_serve_their_own_roles(login_as, campaign, phone_k1):
                 if endpoint.startswith(endpoint_prefixes):
                     response = getattr(client, method)(url)
                     assert response.status_code == 200, (username, endpoint, response.status_code)
+
+
+# Sign-in and own-account routes take no id: each acts on the account signing in or signed in.
+ACCOUNT_ROUTES = {"accounts.login", "accounts.login_code", "accounts.logout",
+                  "accounts.enrol_second_factor", "accounts.second_factor_qr"}
+
+
+def _pending_secret(client) -> str:
+    page = client.get("/office/account/second-factor").get_data(as_text=True)
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
+def test_account_routes_act_on_the_own_account_only(login_as, accounts, clean_app, db_session):
+    assert {r.endpoint for r in clean_app.url_map.iter_rules() if r.endpoint.startswith("accounts.")} \
+        == ACCOUNT_ROUTES, "a new account route needs a scope test"
+    k1_secret = _pending_secret(login_as("k1"))
+    k1_qr = login_as("k1").get("/office/account/second-factor/qr.svg").data
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        assert _pending_secret(client) != k1_secret
+        assert client.get("/office/account/second-factor/qr.svg").data != k1_qr
+        # k1's code typed into another account's session enrols nobody.
+        assert client.post("/office/account/second-factor",
+                           data={"code": pyotp.TOTP(k1_secret).now()}).status_code == 422
+    client.post("/office/logout")
+    for url in ("/office/account/second-factor", "/office/account/second-factor/qr.svg", "/office/login/code"):
+        assert "/office/login" in client.get(url).headers["Location"]  # anonymous: sign in first
+    db_session.expire_all()
+    assert all(db_session.get(OfficeUser, uid).totp_secret is None for uid in (accounts.k1, accounts.k2, accounts.u1))
+    assert _pending_secret(login_as("k1")) == k1_secret  # nothing changed

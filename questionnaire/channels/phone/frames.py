@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 
 from questionnaire.channels.phone.frame_file import FrameFileError, FrameReport, read_frame
 from questionnaire.channels.phone.models import FrameNumber, PhoneCase, SampleFrame
+from questionnaire.kernel.crypto import Cipher
 from questionnaire.kernel.errors import NotInScope, ServiceError
-from questionnaire.kernel.personal_data import Cipher, phone_hmac
+from questionnaire.kernel.personal_data import phone_hmac
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
@@ -36,14 +37,14 @@ class FrameRejected(ServiceError):
 
 @dataclass(frozen=True)
 class PersonalKeys:
-    """The two keys kept outside the database (app config PERSONAL_DATA_KEY, PARTICIPANT_HMAC_KEY)."""
+    """The two keys kept outside the database (app config FIELD_ENCRYPTION_KEY, PARTICIPANT_HMAC_KEY)."""
 
     cipher: Cipher
     hmac_key: str
 
     @classmethod
     def from_config(cls, config) -> PersonalKeys:
-        return cls(Cipher(config["PERSONAL_DATA_KEY"]), config["PARTICIPANT_HMAC_KEY"])
+        return cls(Cipher(config["FIELD_ENCRYPTION_KEY"]), config["PARTICIPANT_HMAC_KEY"])
 
 
 def entity_for_upload(session: Session, scope: Scope, unit_id: int | None) -> OrgUnit:
