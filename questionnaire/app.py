@@ -21,6 +21,7 @@ from questionnaire.intake import register as intake
 from questionnaire.kernel.web import errors, http
 from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.org import register as org
+from questionnaire.rectification import register as rectification
 from questionnaire.settings import config_from_env
 from questionnaire.tallies import register as tallies
 from workers import cli as workers_cli
@@ -28,7 +29,8 @@ from workers import cli as workers_cli
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
-FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard, exports, demo, workers_cli)
+FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard, exports, rectification, demo,
+            workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

@@ -148,6 +148,13 @@ def record_event(session: Session, user_id: int | None, action: str, target: str
     session.commit()
 
 
+def add_event(session: Session, user_id: int | None, action: str, target: str = "",
+              detail: dict | None = None, ip_hash: str | None = None) -> None:
+    """Add one audit event to the caller's transaction (a service that commits its change
+    and the record of it together: rectification status changes)."""
+    _record(session, user_id, action, target, detail or {}, ip_hash, utcnow())
+
+
 def _record(session, user_id, action, target, detail, ip_hash, now) -> None:
     session.add(AuditEvent(user_id=user_id, action=action, target=str(target)[:200],
                            detail=detail, ip_hash=ip_hash, at=now))
