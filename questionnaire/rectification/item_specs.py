@@ -87,6 +87,7 @@ class RowProblem:
 @dataclass
 class ParsedFile:
     specs: list[ItemSpec] = field(default_factory=list)
+    spec_rows: list[int] = field(default_factory=list)  # the row number of each spec
     problems: list[RowProblem] = field(default_factory=list)
     tasks: int = 0
 
@@ -186,6 +187,7 @@ def parse_rows(header: Sequence, rows: Sequence[Sequence], units: Mapping[str, i
         result.problems.extend(row_problems)
         if not row_problems:
             result.specs.append(spec)
+            result.spec_rows.append(number)
             result.tasks += len(spec.lead_ids) + len(spec.assist_ids)
     if not result.specs and not result.problems:
         result.problems.append(RowProblem(2, "文件", "文件中没有意见建议"))

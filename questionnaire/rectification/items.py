@@ -123,6 +123,13 @@ def load_item(session: Session, scope: Scope, item_id: int) -> tuple[Rectificati
     return item, tasks
 
 
+def taken_refs(session: Session, refs: list[str]) -> set[str]:
+    """Which of these source references already have an item."""
+    if not refs:
+        return set()
+    return set(session.scalars(select(RectificationItem.source_ref).where(RectificationItem.source_ref.in_(refs))))
+
+
 def years(session: Session) -> list[int]:
     found = set(session.scalars(select(RectificationItem.year).distinct()))
     found |= {y for y in session.scalars(select(RectificationItem.carried_into).distinct()) if y}

@@ -42,3 +42,21 @@ def make_item(campaign, accounts):
         return item
 
     return make
+
+
+@pytest.fixture
+def on_day(clean_app):
+    """Fix the pages' today (China date) for the test; restored afterwards."""
+    def set_day(day: date) -> None:
+        clean_app.config["RECTIFICATION_TODAY"] = day
+
+    yield set_day
+    clean_app.config.pop("RECTIFICATION_TODAY", None)
+
+
+MB = 1024 * 1024
+
+
+def pdf_bytes(size: int) -> bytes:
+    head = b"%PDF-1.7\n"
+    return head + b"0" * (size - len(head))
