@@ -23,3 +23,5 @@ def init_app(app: Flask) -> None:
     # First of all before-request hooks: CSRF protection reads the form in its own hook, which
     # would meet the small default limit before a blueprint hook could raise it.
     app.before_request_funcs.setdefault(None, []).insert(0, _raise_upload_limit)
+    # The dashboard shows this year's warnings without importing this package (it sits below).
+    app.extensions.setdefault("dashboard_panels", []).append(views.dashboard_panel)

@@ -9,6 +9,7 @@ its Chinese message and status, and nothing is written.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from markupsafe import Markup
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from questionnaire.extensions import db
@@ -34,6 +35,15 @@ def rectification_labels():
 
 def _due_day() -> int:
     return current_app.config["RECTIFICATION_REPORT_DUE_DAY"]
+
+
+def dashboard_panel(scope) -> Markup | None:
+    """This year's warnings and rate on the live dashboard (registered in dashboard_panels)."""
+    view = read_model.build(db.session, scope, today().year, today(), _due_day())
+    if not view.rows:
+        return None
+    # render_template escapes every value; the panel is then placed as-is into the dashboard page.
+    return Markup(render_template("rectification/_dashboard_panel.html", view=view))
 
 
 @bp.get("/")

@@ -159,3 +159,16 @@ def test_a_report_without_progress_is_a_clear_error(login_as, make_item, on_day)
     assert response.status_code == 422 and "请填写本月进展" in response.get_data(as_text=True)
     assert client.post(f"/office/rectification/tasks/{task_id}/actions",
                        data={"action": "claim", "completed_on": "not-a-date"}).status_code == 400
+
+
+def test_the_dashboard_shows_this_years_warnings_in_the_accounts_scope(login_as, make_item, on_day, campaign):
+    make_item("K1", deadline=date(2026, 5, 31), year=2026, text="甲县逾期")
+    make_item("U1", deadline=date(2026, 6, 5), year=2026, text="教育局将到期")
+    on_day(date(2026, 6, 1))
+    url = f"/dashboard/campaigns/{campaign.id}"
+    office = login_as("admin").get(url).get_data(as_text=True)
+    assert 'id="rectification-panel"' in office
+    assert "红色 1</span>" in office and "蓝色 1</span>" in office and "（0 / 2 条）" in office
+    county = login_as("k1").get(url).get_data(as_text=True)
+    assert "甲县按时完成率" in county and "红色 1</span>" in county and "蓝色 0</span>" in county
+    assert 'id="rectification-panel"' not in login_as("k2").get(url).get_data(as_text=True)  # no tasks
