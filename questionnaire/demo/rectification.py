@@ -45,6 +45,7 @@ def _event(task, user_id, action, from_status, to_status, note=""):
 
 def _seed_2021(session: Session, admin_id: int) -> None:
     entities = responsible_entities(session)
+    known = {u.id for u in entities}
     rng = random.Random(2021)
     for n in range(625):
         deadline = date(2021, rng.choice((9, 10, 11, 12)), 28)
@@ -53,7 +54,7 @@ def _seed_2021(session: Session, admin_id: int) -> None:
                         lead_ids=(entities[n % len(entities)].id,),
                         source="regional", batch="自治区反馈·2020年度" if n < 300 else "自治区反馈·2021年度中期",
                         source_ref=f"{DEMO_REF}:2021:{n + 1}")
-        task = add_item(session, spec, admin_id, date(2021, 5, 10)).tasks[0]
+        task = add_item(session, spec, admin_id, date(2021, 5, 10), known_entities=known, flush=False).tasks[0]
         task.status = rules.ACCEPTED
         _event(task, None, "accept", rules.ASSIGNED, rules.ACCEPTED)
         if n < 541 + LATE:

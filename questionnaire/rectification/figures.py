@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
@@ -37,12 +37,13 @@ class TaskRow:
     outcome: str
     last_report: RectificationReport | None
     evidence_files: int
+    reports: list[RectificationReport]
+    year_shown: int  # the year whose page lists it
 
     @property
     def carried(self) -> bool:
+        """Carried over from an earlier year (上年结转)."""
         return self.item.year < self.year_shown
-
-    year_shown: int = 0
 
 
 @dataclass
@@ -80,17 +81,23 @@ def _frozen_figures(data: dict | None) -> Figures | None:
 
 def build(session: Session, scope: Scope, year: int, today: date,
           due_day: int = rules.DEFAULT_REPORT_DUE_DAY) -> YearView:
-    tasks = list(session.scalars(scoped_tasks(scope).join(RectificationItem)
-                                 .where(in_year(year)).order_by(RectificationItem.seq, RectificationItem.id,
-                                                                RectificationTask.id)))
+    # Items with all their tasks and the entities in three queries, not one per row.
+    tasks = list(session.scalars(
+        scoped_tasks(scope).join(RectificationItem).where(in_year(year))
+        .options(selectinload(RectificationTask.item).selectinload(RectificationItem.tasks),
+                 joinedload(RectificationTask.entity))
+        .order_by(RectificationItem.seq, RectificationItem.id, RectificationTask.id)))
     ids = [t.id for t in tasks]
     reported: dict[int, set] = defaultdict(set)
+    reports: dict[int, list[RectificationReport]] = defaultdict(list)
     latest: dict[int, RectificationReport] = {}
     counts: dict[int, int] = {}
     if ids:
         for report in session.scalars(select(RectificationReport).where(RectificationReport.task_id.in_(ids))
+                                      .options(joinedload(RectificationReport.user))
                                       .order_by(RectificationReport.id)):
             reported[report.task_id].add((report.year, report.month))
+            reports[report.task_id].append(report)
             latest[report.task_id] = report
         counts = dict(session.execute(select(RectificationEvidence.task_id, func.count())
                                       .where(RectificationEvidence.task_id.in_(ids))
@@ -99,7 +106,8 @@ def build(session: Session, scope: Scope, year: int, today: date,
     for task in tasks:
         f = facts(task, frozenset(reported[task.id]))
         rows.append(TaskRow(task, task.item, task.entity, f, rules.warning_colour(f, today, due_day),
-                            rules.outcome([f], today), latest.get(task.id), counts.get(task.id, 0), year))
+                            rules.outcome([f], today), latest.get(task.id), counts.get(task.id, 0),
+                            reports[task.id], year))
     by_item: dict[int, list[TaskRow]] = defaultdict(list)
     for row in rows:
         by_item[row.item.id].append(row)

@@ -45,7 +45,8 @@ def import_items(session: Session, actor: Actor, filename: str, data: bytes, yea
         header, rows = read_table(filename, data)
     except FileUnreadable as exc:
         raise ImportRefused(exc.message) from exc
-    parsed = parse_rows(header, rows, entity_lookup(session), year, source)
+    lookup = entity_lookup(session)
+    parsed = parse_rows(header, rows, lookup, year, source)
     keyed = {(s.batch, s.seq): row for s, row in zip(parsed.specs, parsed.spec_rows, strict=True) if s.seq is not None}
     if keyed:
         taken = session.execute(select(RectificationItem.batch, RectificationItem.seq).where(
@@ -62,8 +63,9 @@ def import_items(session: Session, actor: Actor, filename: str, data: bytes, yea
                                      tasks=parsed.tasks, imported_by=actor.user_id)
         session.add(record)
         session.flush()
+        known = set(lookup.values())
         for spec in parsed.specs:
-            add_item(session, spec, actor.user_id, today, import_id=record.id)
+            add_item(session, spec, actor.user_id, today, import_id=record.id, known_entities=known, flush=False)
         add_event(session, actor.user_id, "rectification_import", f"rectification_import:{record.id}",
                   {"filename": filename[:160], "items": record.items, "tasks": record.tasks, "year": year},
                   actor.ip_hash)

@@ -73,7 +73,7 @@ def ledger_dataset(view: YearView, generated_at: datetime) -> Dataset:
             ]
         for item_row in view.items:
             for r in item_row.tasks:
-                for report in r.task.reports:
+                for report in r.reports:
                     yield "history", [item_row.item.seq, item_row.item.text[:60], r.entity.name,
                                       f"{report.year}年{report.month}月", report.progress,
                                       report.user.display_name if report.user else "",

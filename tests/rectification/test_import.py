@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from questionnaire.extensions import db
 from questionnaire.rectification.item_specs import TEMPLATE_HEADER, parse_rows
 from questionnaire.rectification.models import RectificationImport, RectificationItem, RectificationTask
+
+# The (batch, number) row-value IN and the one-transaction import run on both backends.
+pytestmark = pytest.mark.both_backends
 
 URL = "/office/rectification/import"
 
