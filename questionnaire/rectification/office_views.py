@@ -18,7 +18,7 @@ from questionnaire.extensions import db
 from questionnaire.kernel.errors import ServiceError
 from questionnaire.kernel.web.params import optional_int
 from questionnaire.rectification import figures as read_model
-from questionnaire.rectification import importer, items, ledger, rules, yearend
+from questionnaire.rectification import importer, items, ledger, rules, workflow, yearend
 from questionnaire.rectification.errors import ImportRefused
 from questionnaire.rectification.item_specs import TEMPLATE_HEADER, ItemSpec
 from questionnaire.rectification.web import actor, date_param, today, year_param
@@ -195,6 +195,17 @@ def reminders_xlsx():
     year = year_param()
     return _xlsx(ledger.reminder_dataset(_view(year), datetime.now(timezone.utc)), "rectification_export_reminders",
                  year)
+
+
+@bp.post("/tasks/<int:task_id>/adjust")
+@office_login_required(roles=OFFICE)
+def adjust_task(task_id: int):
+    """Reassign a task to another entity or move its deadline; a refusal is its Chinese error page."""
+    change = workflow.Adjustment(note=request.form.get("note", ""), entity_id=optional_int("entity"),
+                                 deadline=date_param("deadline"))
+    task = workflow.adjust_task(db.session, actor(), task_id, change, today())
+    flash("已调整任务，原责任单位和时限保留在办理记录中")
+    return redirect(url_for("rectification.task", task_id=task.id))
 
 
 @bp.post("/years/<int:year>/close")

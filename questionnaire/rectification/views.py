@@ -84,6 +84,7 @@ def _task_page(task_id: int, error: str | None = None, status: int = 200):
         can_report=scoped.side == rules.ENTITY and "report" in rules.actions_for(task.status, rules.ENTITY),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024), accepted=evidence_rules.ACCEPTED_TEXT,
         max_files=evidence_rules.MAX_FILES_PER_TASK, form=request.form if error else {},
+        entities=items.responsible_entities(db.session) if scoped.scope.is_admin else [],
     ), status
 
 

@@ -20,7 +20,7 @@ from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.scope import Scope
 from questionnaire.rectification import evidence, rules
 from questionnaire.rectification.errors import ActionForbidden, ActionRefused
-from questionnaire.rectification.items import load_task
+from questionnaire.rectification.items import load_task, responsible_entities
 from questionnaire.rectification.models import (
     RectificationEvent,
     RectificationEvidence,
@@ -160,3 +160,59 @@ def submit_report(session: Session, actor: Actor, task_id: int, given: ReportInp
         evidence.discard(staged)
         raise
     return report
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The office's change to a task: another responsible entity (调整责任单位) and/or a new deadline."""
+
+    note: str
+    entity_id: int | None = None
+    deadline: date | None = None
+
+
+def adjust_task(session: Session, actor: Actor, task_id: int, change: Adjustment, today: date) -> RectificationTask:
+    """Reassign a task or move its deadline (office only); the previous values stay in its history.
+
+    A reassigned task starts again at 待领取 for its new entity. Commits.
+    """
+    if not actor.scope.is_admin:
+        raise ActionForbidden("调整责任单位或整改时限只能由绩效办操作")
+    task = load_task(session, actor.scope, task_id)
+    note = change.note.strip()
+    if task.status == rules.CLOSED:
+        raise ActionRefused("已销号的任务不能调整")
+    if not note or len(note) > MAX_NOTE:
+        raise ActionRefused("调整须填写原因说明（不超过 1000 字）")
+    previous: dict = {}
+    if change.entity_id is not None and change.entity_id != task.entity_id:
+        entities = {u.id for u in responsible_entities(session)}
+        if change.entity_id not in entities:
+            raise ActionRefused("责任单位必须是县区或市直单位")
+        if any(t.entity_id == change.entity_id for t in task.item.tasks):
+            raise ActionRefused("该单位已承担这条意见建议的任务")
+        previous.update(entity_id=task.entity_id, status=task.status, assigned_on=task.assigned_on.isoformat())
+        task.entity_id, task.assigned_on = change.entity_id, today
+        task.claimed_on = task.long_term_reason = task.planned_on = None
+    if change.deadline is not None and change.deadline != task.deadline:
+        if change.deadline < date(task.item.year, 1, 1):
+            raise ActionRefused("整改时限不能早于该条意见建议的年度")
+        previous["deadline"] = task.deadline.isoformat()
+        task.deadline = change.deadline
+    if not previous:
+        raise ActionRefused("没有需要调整的内容")
+    from_status = task.status
+    target = rules.ASSIGNED if "entity_id" in previous else task.status
+    task.status, task.updated_at = target, utcnow()
+    detail = {"previous": previous, "entity_id": task.entity_id, "deadline": task.deadline.isoformat()}
+    task.events.append(RectificationEvent(at=utcnow(), user_id=actor.user_id, action="adjust", from_status=from_status,
+                                          to_status=target, note=note, detail=detail))
+    add_event(session, actor.user_id, "rectification_adjust", f"rectification_task:{task.id}",
+              {"note": note[:200], **detail}, actor.ip_hash)
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.expire(task, ["entity"])
+    return task

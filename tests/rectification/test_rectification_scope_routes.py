@@ -47,7 +47,7 @@ def _entity_requests(item_id, task_id, evidence_id):
     ]
 
 
-def _office_requests(campaign):
+def _office_requests(campaign, task_id):
     """Office-only routes (绩效办): every other account gets a 403."""
     k1 = str(campaign.units["K1"].id)
     return [
@@ -64,6 +64,8 @@ def _office_requests(campaign):
         ("rectification_office.reminders", "get", "/office/rectification/reminders?year=2021", None),
         ("rectification_office.reminders_xlsx", "get", "/office/rectification/reminders.xlsx?year=2021", None),
         ("rectification_office.close_year", "post", "/office/rectification/years/2021/close", None),
+        ("rectification_office.adjust_task", "post", f"/office/rectification/tasks/{task_id}/adjust",
+         {"note": "调整", "deadline": "2021-12-31"}),
     ]
 
 
@@ -75,7 +77,7 @@ def _counts():
 def test_every_rectification_route_refuses_another_countys_and_a_units_account(
         login_as, make_item, on_day, campaign, clean_app):
     ids = _k1_task_with_evidence(login_as, make_item, on_day)
-    entity, office = _entity_requests(*ids), _office_requests(campaign)
+    entity, office = _entity_requests(*ids), _office_requests(campaign, ids[1])
     routes = {r.endpoint for r in clean_app.url_map.iter_rules() if r.endpoint.startswith("rectification")}
     assert routes == {e for e, *_ in entity + office} | SCOPED_LISTINGS, "a new rectification route needs a scope test"
     before = _counts()
@@ -86,7 +88,8 @@ def test_every_rectification_route_refuses_another_countys_and_a_units_account(
         for endpoint, method, url, data in office:
             assert getattr(client, method)(url, data=data).status_code == 403, (username, endpoint)
     assert _counts() == before  # nothing was written
-    assert db.session.get(RectificationTask, ids[1]).status == "in_progress"
+    task = db.session.get(RectificationTask, ids[1])
+    assert (task.status, task.deadline) == ("in_progress", date(2021, 10, 31))
 
 
 def test_the_owning_county_gets_its_task_routes_and_the_office_gets_every_route(
@@ -97,7 +100,7 @@ def test_the_owning_county_gets_its_task_routes_and_the_office_gets_every_route(
         if endpoint != "rectification.act":  # claiming is the owner's, tested in test_pages
             assert getattr(owner, method)(url, data=data).status_code in (200, 302), endpoint
     admin = login_as("admin")
-    for endpoint, method, url, data in _office_requests(campaign):
+    for endpoint, method, url, data in _office_requests(campaign, ids[1]):
         assert getattr(admin, method)(url, data=data).status_code in (200, 302, 400, 404), endpoint
     assert admin.get("/office/rectification/ledger.xlsx?year=2021").status_code == 200
 

@@ -15,7 +15,7 @@ from questionnaire.rectification import figures, rules
 from questionnaire.rectification.errors import ActionForbidden, ActionRefused, ItemInvalid, YearAlreadyClosed
 from questionnaire.rectification.items import add_item, create_item
 from questionnaire.rectification.models import RectificationItem, RectificationTask
-from questionnaire.rectification.workflow import ActionInput, Actor, take_action
+from questionnaire.rectification.workflow import ActionInput, Actor, Adjustment, adjust_task, take_action
 from questionnaire.rectification.yearend import close_year
 from tests.rectification.conftest import spec
 
@@ -180,3 +180,25 @@ def test_r8_open_items_carry_over_with_history_and_the_closed_years_rate_stays_f
     assert carried.item.deadline == date(2021, 10, 31) and carried.item.year == 2021
     assert [e.action for e in carried.item.tasks[0].events] == ["assign", "accept", "carry_over", "claim", "close"]
     assert next_year.city.due == 0  # it was due in 2021, not in 2022
+
+
+def test_the_office_reassigns_a_task_and_moves_its_deadline_keeping_the_previous_values(
+        make_item, k1_clerk, office, campaign, accounts):
+    task_id = make_item("K1").tasks[0].id
+    take_action(db.session, k1_clerk, task_id, ActionInput("accept"), date(2021, 6, 1))
+    with pytest.raises(ActionForbidden):
+        adjust_task(db.session, k1_clerk, task_id, Adjustment("不是我们的事", entity_id=campaign.units["K2"].id),
+                    date(2021, 6, 2))
+    with pytest.raises(ActionRefused, match="原因说明"):
+        adjust_task(db.session, office, task_id, Adjustment(" ", deadline=date(2021, 11, 30)), date(2021, 6, 2))
+    adjust_task(db.session, office, task_id, Adjustment("职责属乙区", entity_id=campaign.units["K2"].id,
+                                                        deadline=date(2021, 11, 30)), date(2021, 6, 2))
+    task = db.session.get(RectificationTask, task_id)
+    assert (task.entity.code, task.status, task.deadline, task.assigned_on) == (
+        "K2", rules.ASSIGNED, date(2021, 11, 30), date(2021, 6, 2))
+    last = task.events[-1]
+    assert (last.action, last.note, last.user_id) == ("adjust", "职责属乙区", accounts.admin)
+    assert last.detail["previous"] == {"entity_id": campaign.units["K1"].id, "status": "accepted",
+                                       "assigned_on": "2021-05-10", "deadline": "2021-10-31"}
+    with pytest.raises(NotInScope):  # K1 no longer sees it
+        take_action(db.session, k1_clerk, task_id, ActionInput("accept"), date(2021, 6, 3))
