@@ -65,6 +65,7 @@ class YearView:
     entities: list[tuple[OrgUnit, Figures]]
     frozen: RectificationYear | None
     colours: dict[str | None, int] = field(default_factory=dict)
+    batches: list[tuple[str, Figures]] = field(default_factory=list)  # per 来源批次, live
 
     @property
     def carried_in(self) -> list[ItemRow]:
@@ -138,7 +139,12 @@ def build(session: Session, scope: Scope, year: int, today: date,
     colours: dict[str | None, int] = defaultdict(int)
     for row in rows:
         colours[row.colour] += 1
-    return YearView(year, today, rows, items, city, live_city, entities, frozen, dict(colours))
+    by_batch: dict[str, list[str]] = defaultdict(list)
+    for i in items:
+        if i.item.year == year:
+            by_batch[i.item.batch or rules.SOURCES.get(i.item.source, "")].append(i.outcome)
+    batches = sorted(((batch, rules.figures(outcomes)) for batch, outcomes in by_batch.items()), key=lambda p: p[0])
+    return YearView(year, today, rows, items, city, live_city, entities, frozen, dict(colours), batches)
 
 
 def entity_rates(session: Session, year: int, today: date) -> dict[int, Figures]:

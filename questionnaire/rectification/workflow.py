@@ -101,6 +101,8 @@ def _apply(session: Session, task: RectificationTask, actor: Actor, given: Actio
 def take_action(session: Session, actor: Actor, task_id: int, given: ActionInput, today: date) -> RectificationTask:
     """One workflow step on one task (accept, claim, long-term request, or an office review); commits."""
     task = load_task(session, actor.scope, task_id)
+    if given.action == "report":  # a report is a report row with its files: submit_report
+        raise ActionRefused("请通过填报表单提交本月进展")
     try:
         _apply(session, task, actor, given, today)
         session.commit()

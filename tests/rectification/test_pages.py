@@ -159,6 +159,9 @@ def test_a_report_without_progress_is_a_clear_error(login_as, make_item, on_day)
     assert response.status_code == 422 and "请填写本月进展" in response.get_data(as_text=True)
     assert client.post(f"/office/rectification/tasks/{task_id}/actions",
                        data={"action": "claim", "completed_on": "not-a-date"}).status_code == 400
+    for action in ("report", "no-such-step"):  # a report without its form, or an invented step
+        assert client.post(f"/office/rectification/tasks/{task_id}/actions", data={"action": action}).status_code == 422
+    assert db.session.get(RectificationTask, task_id).status == "accepted"
 
 
 def test_the_dashboard_shows_this_years_warnings_in_the_accounts_scope(login_as, make_item, on_day, campaign):

@@ -54,8 +54,9 @@ def test_r1_625_items_two_of_them_split_make_627_tasks_and_the_rate_counts_625(c
 def test_r2_541_of_625_items_on_time_is_86_6_percent_and_the_rest_are_listed_by_status(campaign, accounts):
     k1 = campaign.units["K1"].id
     for n in range(625):
-        item = add_item(db.session, spec(k1, seq=n + 1), accounts.admin, date(2021, 5, 10), known_entities={k1},
-                        flush=False)
+        batch = "自治区反馈·2020年度" if n < 300 else "自治区反馈·2021年度中期"
+        item = add_item(db.session, spec(k1, seq=n + 1, batch=batch), accounts.admin, date(2021, 5, 10),
+                        known_entities={k1}, flush=False)
         task = item.tasks[0]
         if n < 541:
             task.status, task.completed_on = rules.CLOSED, date(2021, 10, 1)
@@ -71,6 +72,8 @@ def test_r2_541_of_625_items_on_time_is_86_6_percent_and_the_rest_are_listed_by_
         (625, 541, 20, 40, 24)
     assert view.city.rate_text == "86.6%"
     assert dict(((u.code, f.rate_text) for u, f in view.entities)) == {"K1": "86.6%"}
+    assert [(batch, f.due, f.on_time) for batch, f in view.batches] == [
+        ("自治区反馈·2020年度", 300, 300), ("自治区反馈·2021年度中期", 325, 241)]
 
 
 def test_r3_a_task_completed_after_its_deadline_is_closed_late(make_item, k1_clerk, office):
