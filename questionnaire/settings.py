@@ -152,6 +152,13 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
         "MAX_TEXT_ANSWER": _int(env, "MAX_TEXT_ANSWER", 500),
+        # Rectification evidence files (佐证材料): the limit of one file, and of one upload request.
+        # Only the evidence and item-import routes raise MAX_CONTENT_LENGTH to the request limit
+        # (rectification/register.py); every other route keeps the small default above.
+        "EVIDENCE_MAX_BYTES": _int(env, "EVIDENCE_MAX_BYTES", 20 * 1024 * 1024),
+        "EVIDENCE_MAX_REQUEST_BYTES": _int(env, "EVIDENCE_MAX_REQUEST_BYTES", 50 * 1024 * 1024),
+        # Day of the month by which a task's monthly progress report is due (spec 6.4: the 25th).
+        "RECTIFICATION_REPORT_DUE_DAY": _int(env, "RECTIFICATION_REPORT_DUE_DAY", 25),
         "ENTRY_CACHE_SECONDS": _int(env, "ENTRY_CACHE_SECONDS", 5),
         "DEVICE_COOKIE_DAYS": _int(env, "DEVICE_COOKIE_DAYS", 400),
         "SESSION_COOKIE_SECURE": _bool(env, "SESSION_COOKIE_SECURE", production),

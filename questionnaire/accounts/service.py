@@ -172,8 +172,10 @@ def record_event(session: Session, user_id: int | None, action: str, target: str
     session.commit()
 
 
-def add_event(session, user_id, action, target, detail, ip_hash, now) -> None:
-    """Add one audit event to the caller's transaction (the caller commits)."""
+def add_event(session: Session, user_id: int | None, action: str, target: str = "",
+              detail: dict | None = None, ip_hash: str | None = None, now: datetime | None = None) -> None:
+    """Add one audit event to the caller's transaction (the caller commits the change and the
+    record of it together)."""
     session.add(AuditEvent(user_id=user_id, action=action, target=str(target)[:200],
-                           detail=detail, ip_hash=ip_hash, at=now))
+                           detail=detail or {}, ip_hash=ip_hash, at=now or utcnow()))
 

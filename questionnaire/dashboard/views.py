@@ -139,9 +139,17 @@ def _page(campaign_id: int, county_id: int | None):
         "dashboard/overview.html" if county is None else "dashboard/county.html",
         campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
         descending=descending, sort_labels=SORT_LABELS, api_url=api_url, channel=channel,
-        channel_labels=CHANNEL_LABELS,
+        channel_labels=CHANNEL_LABELS, panels=feature_panels(scope) if county is None else [],
         has_exports="exports.index" in current_app.view_functions, **data,
     )
+
+
+def feature_panels(scope) -> list:
+    """Panels that features above the dashboard contribute to its page (rectification warnings):
+    each registers a callable in app.extensions["dashboard_panels"] taking the account's scope and
+    returning its rendered HTML or None, so the dashboard imports none of them."""
+    return [html for html in (panel(scope) for panel in current_app.extensions.get("dashboard_panels", ()))
+            if html]
 
 
 @bp.get("/")

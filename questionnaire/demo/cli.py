@@ -18,6 +18,7 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user
 from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
+from questionnaire.demo import rectification as rectification_demo
 from questionnaire.demo import results_seed, synthetic
 from questionnaire.demo.leader import demo_invitation_link, seed_leader_evaluation
 from questionnaire.extensions import db
@@ -34,6 +35,15 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(links_command)
     app.cli.add_command(create_demo_accounts_command)
     app.cli.add_command(generate_responses_command)
+    app.cli.add_command(seed_rectification_demo_command)
+
+
+@click.command("seed-rectification-demo")
+def seed_rectification_demo_command() -> None:
+    """Demo rectification items: 2021 as seed 001 reports it (86.6 %), and this year's tasks (idempotent)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("生产环境不能写入演示整改数据")
+    click.echo(rectification_demo.seed(db.session, current_app.instance_path))
 
 
 @click.command("seed-demo")
