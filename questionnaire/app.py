@@ -21,6 +21,7 @@ from questionnaire.intake import register as intake
 from questionnaire.kernel.web import errors, http
 from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.org import register as org
+from questionnaire.reports import register as reports
 from questionnaire.results import register as results
 from questionnaire.settings import config_from_env
 from questionnaire.tallies import register as tallies
@@ -29,7 +30,7 @@ from workers import cli as workers_cli
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
-FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard, exports, results, demo,
+FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard, exports, results, reports, demo,
             workers_cli)
 
 
