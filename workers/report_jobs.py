@@ -75,8 +75,9 @@ def build_report_batch(campaign_id: int, user_id: int, job_id: str | None = None
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        finally:
-            db.session.remove()
+        # The session ends with the app context (the worker's per job, the request's inline); removing
+        # it here would detach the objects of a caller the job ran inline for.
+        db.session.commit()
     seconds = time.perf_counter() - started
     result = {"reports": total, "bytes": final.stat().st_size, "seconds": round(seconds, 1)}
     if job is not None:
