@@ -20,10 +20,12 @@ from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
 def _leader_rating(app, point_id: int, person: str, **answers) -> None:
-    store = SubmissionStore(engine=db.engine, redis=redis_store.client(app), hmac_key=app.config["PARTICIPANT_HMAC_KEY"])
+    store = SubmissionStore(engine=db.engine, redis=redis_store.client(app),
+                            hmac_key=app.config["PARTICIPANT_HMAC_KEY"])
     sub = Submission(Participant("device", person), str(uuid.uuid4()), good_answers(suggestion=None, **answers),
                      duration_seconds=60)
-    assert store.submit(load_point(db.session, point_id), sub, now=datetime.now(timezone.utc)).outcome is Outcome.ACCEPTED
+    receipt = store.submit(load_point(db.session, point_id), sub, now=datetime.now(timezone.utc))
+    assert receipt.outcome is Outcome.ACCEPTED
 
 
 @pytest.fixture

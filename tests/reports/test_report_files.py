@@ -31,7 +31,8 @@ def test_the_word_file_reads_back_with_the_expected_tables(reported):
     model = report.table("绩效评价得分表")
     assert len(scores.rows) == 1 + len(model.rows)
     assert [c.text for c in scores.rows[2].cells] == list(model.rows[1])  # merged cells read back once per row
-    assert ("序号", "问题", "非常满意", "满意", "一般", "不满意", "非常不满意", "不了解（人）", "有效样本", "计算值") in tables
+    levels = ("非常满意", "满意", "一般", "不满意", "非常不满意")
+    assert ("序号", "问题", *levels, "不了解（人）", "有效样本", "计算值") in tables
     header_text = document.sections[0].header.paragraphs[0].text
     assert "征求意见稿" in header_text and document.paragraphs[0].text.endswith("（征求意见稿）")
     assert len(document.inline_shapes) == 1  # 图1 综合得分
