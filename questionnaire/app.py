@@ -24,6 +24,7 @@ from questionnaire.kernel.web import errors, http
 from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.org import register as org
 from questionnaire.rectification import register as rectification
+from questionnaire.reports import register as reports
 from questionnaire.results import register as results
 from questionnaire.settings import config_from_env
 from questionnaire.tallies import register as tallies
@@ -33,7 +34,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
 FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, campaign_file, tallies, dashboard,
-            exports, results, rectification, demo, workers_cli)
+            exports, results, rectification, reports, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

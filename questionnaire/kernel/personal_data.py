@@ -72,6 +72,15 @@ def mask_phone(number: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+# Numbers a resident may type into free text: mobiles, ID cards (18 digits, the last may be X; 15 digits).
+NUMBERS_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|\d{15})(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Free text with every mobile and ID-card number masked (138****5678)."""
+    return NUMBERS_IN_TEXT.sub(lambda m: mask_phone(m.group(0)) + ("X" if m.group(0)[-1] in "Xx" else ""), text)
+
+
 def phone_hmac(key: str, number: str) -> str:
     """The dedup key of a cleaned number: the same for every frame and campaign, useless without the key."""
     return hmac.new(key.encode(), b"phone\x1f" + number.encode(), hashlib.sha256).hexdigest()

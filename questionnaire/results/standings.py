@@ -62,8 +62,9 @@ class Standings:
     year_note: str = ""  # why there is no year result yet, when the scheme blends rounds
 
 
-def _counts(conn, campaign_id: int, kind: str):
-    """(unit, channel) -> {(questionnaire, question): {value: n}}, and (unit, channel) -> responses."""
+def entity_counts(conn, campaign_id: int, kind: str):
+    """Clean (unflagged) tallies of every entity of `kind`, by the unit the answers evaluate:
+    (unit, channel) -> {(questionnaire, question): {value: n}}, and (unit, channel) -> responses."""
     answers: dict = defaultdict(lambda: defaultdict(dict))
     evaluated = (OrgUnit.id == CollectionPoint.evaluated_unit_id) & (OrgUnit.kind == kind)
     for unit_id, channel, qn_id, qid, value, n in conn.execute(
@@ -122,7 +123,7 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
     if scheme_row is None:
         return None
     scheme = service.parsed(scheme_row)
-    answers, responses = _counts(session, campaign_id, kind)
+    answers, responses = entity_counts(session, campaign_id, kind)
     definitions = load_definitions(session, campaign_id)
     inputs = entity_inputs(answers, responses, rating_scales(definitions),
                            service.external_values(session, campaign_id))

@@ -337,3 +337,39 @@ def test_account_routes_act_on_the_own_account_only(login_as, accounts, clean_ap
     db_session.expire_all()
     assert all(db_session.get(OfficeUser, uid).totp_secret is None for uid in (accounts.k1, accounts.k2, accounts.u1))
     assert _pending_secret(login_as("k1")) == k1_secret  # nothing changed
+
+
+# --- reports (评价报告) -----------------------------------------------------------------------
+# The index and a campaign's report list answer every account, listing only its own entity (or
+# nothing): proven below and in tests/reports/test_report_pages.py.
+REPORTS_OWN_ENTITY_ONLY = {"reports.index", "reports.campaign"}
+
+
+def _k1_reports_requests(campaign, job_id):
+    cid, k1 = campaign.id, campaign.units["K1"].id
+    return [
+        ("reports.entity_report", "get", f"/reports/campaigns/{cid}/entities/{k1}.docx", None),
+        ("reports.city_report", "get", f"/reports/campaigns/{cid}/city.pdf", None),
+        ("reports.batch", "post", f"/reports/campaigns/{cid}/batch", {}),
+        ("reports.job", "get", f"/reports/jobs/{job_id}", None),
+        ("reports.job_download", "get", f"/reports/jobs/{job_id}/reports.zip", None),
+    ]
+
+
+def test_every_report_route_refuses_another_countys_and_a_units_account(login_as, scored, db_session, clean_app):
+    from questionnaire.accounts.models import AuditEvent
+
+    queued = login_as("admin").post(f"/reports/campaigns/{scored.id}/batch")  # the office's own batch
+    job_id = queued.headers["Location"].rstrip("/").split("/")[-1]
+    requests = _k1_reports_requests(scored, job_id)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.endpoint.startswith("reports.")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | REPORTS_OWN_ENTITY_ONLY, \
+        "a new report route needs a scope test"
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+        assert "甲县" not in client.get(f"/reports/campaigns/{scored.id}").get_data(as_text=True), username
+    assert db_session.query(AuditEvent).filter(AuditEvent.action == "queue_report_batch").count() == 1
+    assert db_session.query(AuditEvent).filter(AuditEvent.action.like("download_report%")).count() == 0
