@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "DATABASE_URL", "REDIS_URL")
+PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "DATABASE_URL")
 
 
 class SettingsError(RuntimeError):
@@ -38,11 +38,46 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def normalise_database_url(url: str) -> str:
-    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
-    for prefix in ("postgres://", "postgresql://"):
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used.
+
+    A libpq multi-host URI (`postgresql://u@pg1:5432,pg2:5432/db?target_session_attrs=read-write`,
+    what Patroni's documentation gives clients) becomes SQLAlchemy's spelling of the same thing
+    (`...@/db?host=pg1:5432&host=pg2:5432&...`), which its psycopg dialect hands back to libpq as
+    one conninfo: libpq tries the hosts in turn and keeps the one that accepts writes.
+    """
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+            url = "postgresql+psycopg://" + url[len(prefix):]
+            break
+    else:
+        return url
+    rest = url[len("postgresql+psycopg://"):]
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    path, question, query = tail.partition("?")
+    host_params = "&".join(f"host={h}" for h in hosts.split(",") if h)
+    query = host_params + ("&" + query if query else "")
+    return f"postgresql+psycopg://{userinfo}{at}/{path}?{query}"
+
+
+def redis_configured(config: Mapping) -> bool:
+    """A real Redis (one server, or a Sentinel-managed master) rather than the in-process stand-in."""
+    return bool(config.get("REDIS_URL") or config.get("REDIS_SENTINELS"))
+
+
+def _sentinels(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """REDIS_SENTINELS="host:port,host:port,..." -> ((host, port), ...)."""
+    found = []
+    for item in (env.get("REDIS_SENTINELS") or "").replace(" ", "").split(","):
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise SettingsError(f"REDIS_SENTINELS must be host:port pairs joined by commas, got {item!r}")
+        found.append((host.strip("[]"), int(port)))
+    return tuple(found)
 
 
 def _instance_secrets(instance_path: Path) -> dict[str, str]:
@@ -75,6 +110,8 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
     production = env.get("QUESTIONNAIRE_ENV", "development") == "production"
     if production:
         missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+        if not redis_configured(env):
+            missing.append("REDIS_URL (or REDIS_SENTINELS)")
         if missing:
             raise SettingsError("missing required settings: " + ", ".join(missing))
         dev_secrets: dict[str, str] = {}
@@ -91,7 +128,15 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "PARTICIPANT_HMAC_KEY": env.get("PARTICIPANT_HMAC_KEY") or dev_secrets["PARTICIPANT_HMAC_KEY"],
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
+        # An optional replica (or a load balancer port in front of the replicas) for the dashboard
+        # and exports; their "数据截至" then shows the replica's replay lag. Unset: the primary.
+        "READ_DATABASE_URL": normalise_database_url(env["READ_DATABASE_URL"]) if env.get("READ_DATABASE_URL") else None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Redis Sentinel: the master of REDIS_SENTINEL_SERVICE, found through these sentinels, replaces
+        # REDIS_URL; every client follows a failover by itself (extensions.build_redis).
+        "REDIS_SENTINELS": _sentinels(env),
+        "REDIS_SENTINEL_SERVICE": env.get("REDIS_SENTINEL_SERVICE") or "questionnaire",
+        "REDIS_DB": _int(env, "REDIS_DB", 0),
         "REDIS_SOCKET_TIMEOUT": float(env.get("REDIS_SOCKET_TIMEOUT", "0.5")),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
@@ -111,7 +156,11 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
             "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
         ),
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
-        "RQ_ASYNC": _bool(env, "RQ_ASYNC", bool(env.get("REDIS_URL"))),
+        "RQ_ASYNC": _bool(env, "RQ_ASYNC", redis_configured(env)),
+        # Where export files are written and read back for download. One node: instance/exports.
+        # Several nodes: a directory every web node and every worker mounts (README, "Running as a
+        # cluster"): the worker that built a file and the web node that serves it are rarely the same.
+        "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance_path / "exports"),
         # Seconds between scheduled tally runs (`flask tallies cron`).
         "TALLY_INTERVAL_SECONDS": _int(env, "TALLY_INTERVAL_SECONDS", 2),
         # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto to trust (0 = none).

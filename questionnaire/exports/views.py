@@ -182,7 +182,7 @@ def _status(job: Job) -> dict:
     status = job.get_status()
     status = getattr(status, "value", status)
     fmt = job.meta["export"]["fmt"]
-    ready = status == "finished" and export_path(current_app.instance_path, job.id, fmt).exists()
+    ready = status == "finished" and export_path(current_app.config, job.id, fmt).exists()
     return {"status": status, "done": job.meta.get("done") or 0, "total": job.meta.get("total"),
             "ready": ready, "expired": status == "finished" and not ready,
             "download_url": url_for("exports.download", job_id=job.id) if ready else None}
@@ -210,7 +210,7 @@ def download(job_id: str):
     """The finished file, streamed from disk under its Chinese name."""
     job = _own_job(job_id)
     fmt = job.meta["export"]["fmt"]
-    path = export_path(current_app.instance_path, job.id, fmt)
+    path = export_path(current_app.config, job.id, fmt)
     if job.get_status() != "finished" or not path.exists():
         abort(404)
     audit("download_export", f"campaign:{job.meta['export']['campaign_id']}", job=job.id,
