@@ -27,7 +27,7 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
-from questionnaire.extensions import db
+from questionnaire.extensions import read_replica
 from questionnaire.org.scope import Scope
 from workers import app_context
 from workers.queues import EXPORTS
@@ -78,7 +78,8 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
         partial = directory / f".{final.name}.part"
         generated_at = datetime.now(timezone.utc)
         # Core only: run inline (embedded mode), the job must not disturb the caller's ORM session.
-        with db.engine.connect() as conn:
+        # READ_DATABASE_URL: a replica serves the long read, the primary keeps serving residents.
+        with read_replica.engine(current_app).connect() as conn:
             user = conn.execute(select(OfficeUser.id, OfficeUser.role, OfficeUser.org_unit_id, OfficeUser.is_active)
                                 .where(OfficeUser.id == user_id)).first()
             plan = exports.plan(conn, Scope.for_user(user), req)

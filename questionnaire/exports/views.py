@@ -27,7 +27,7 @@ from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
 from questionnaire.exports.plan import ExportRefused, ExportRequest
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db, read_replica, redis_store
 from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.params import optional_int
@@ -138,7 +138,11 @@ def _redirect(location: str) -> Response:
 def _tallies_now(plan, detail: dict) -> Response:
     catch_up_inline(current_app, plan.request.campaign_id)  # embedded mode: count what is pending first
     generated_at = datetime.now(timezone.utc)
-    dataset = datasets.build(db.session.connection(), plan, generated_at)
+    if read_replica.configured(current_app):  # READ_DATABASE_URL: the replica answers the read
+        with read_replica.engine(current_app).connect() as conn:
+            dataset = datasets.build(conn, plan, generated_at)
+    else:
+        dataset = datasets.build(db.session.connection(), plan, generated_at)
     db.session.remove()  # the rows are in memory (a few thousand); give the connection back
     audit("export", f"campaign:{plan.request.campaign_id}", rows=dataset.expected_rows, **detail)
     name = f"{dataset.filename}.{plan.request.fmt}"

@@ -150,7 +150,7 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(
         key_func=client_ip,
         default_limits=[_setting("RATELIMIT_IP_DEFAULT")],
-        default_limits_exempt_when=lambda: request.endpoint == "static",
+        default_limits_exempt_when=lambda: request.endpoint in ("static", "healthz"),
     )
     limiter.init_app(app)
     # The submit endpoints count in intake.admission; tell Flask-Limiter before it resolves
