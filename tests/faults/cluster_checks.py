@@ -85,7 +85,8 @@ def _csrf(session: requests.Session, url: str) -> str:
     return CSRF_RE.search(page.text).group(1)
 
 
-def office_work_across_nodes(node_urls: list[str], campaign_id: int, username: str, password: str) -> dict:
+def office_work_across_nodes(node_urls: list[str], campaign_id: int, username: str, password: str,
+                             expected_total: int) -> dict:
     """Log in on node 1 with node 2's CSRF token, queue an export on node 2, poll it on node 1,
     download it from node 2: sessions, CSRF, job results and export files are not node-local."""
     one, two = node_urls
@@ -96,7 +97,7 @@ def office_work_across_nodes(node_urls: list[str], campaign_id: int, username: s
     assert login.status_code == 302, login.text[:500]
     token = _csrf(s, f"{one}/office/exports")
     queued = s.post(f"{two}/office/exports", allow_redirects=False, timeout=10, data={
-        "csrf_token": token, "campaign": campaign_id, "dataset": "responses", "fmt": "csv"})
+        "csrf_token": token, "campaign": campaign_id, "dataset": "responses", "fmt": "csv", "include_flagged": "1"})
     assert queued.status_code == 303, queued.text[:500]
     job_path = queued.headers["Location"].split("://", 1)[-1].split("/", 1)[-1]
 
@@ -110,12 +111,12 @@ def office_work_across_nodes(node_urls: list[str], campaign_id: int, username: s
     assert download.status_code == 200
     rows = download.content.decode("utf-8-sig").count("\n") - 1
 
-    def dashboard():  # once the tally job has run once, the dashboard has a "数据截至" time
-        figures = s.get(f"{two}/dashboard/api/campaigns/{campaign_id}/figures", timeout=10)
+    def dashboard():  # the replica the dashboard reads has replayed the last tally batch
+        figures = s.get(f"{two}/dashboard/api/campaigns/{campaign_id}/figures?flagged=1", timeout=10)
         assert figures.status_code == 200
-        return figures.json()["as_of_label"] and figures.json()
+        return figures.json()["summary"]["total"] == expected_total and figures.json()
 
-    figures = wait_until(dashboard, 30, "the dashboard's first tally time", interval=0.5)
+    figures = wait_until(dashboard, 30, "the dashboard to show every stored answer", interval=0.5)
     return {"export_rows": rows, "export_rows_expected": state["total"],
             "dashboard_total": figures["summary"]["total"], "as_of_label": figures["as_of_label"]}
 
