@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 from string import Template
 
+import psycopg
 import redis
 from redis.sentinel import Sentinel
 
@@ -177,6 +178,7 @@ class Cluster:
         self.web: list[Process] = []
         self.workers: list[Process] = []
         self.crons: list[Process] = []
+        self.haproxy: Process | None = None
 
     def _process(self, name: str, cmd: list[str], env: dict | None = None) -> Process:
         process = Process(name, cmd, self.root / f"{name}.log", env=env, cwd=REPO)
@@ -261,13 +263,30 @@ class Cluster:
         except redis.RedisError:
             return None
 
+    def primary_behind_haproxy(self) -> int | None:
+        """The port of the writable server HAProxy's postgres_primary port leads to, if any."""
+        try:
+            with psycopg.connect(host="127.0.0.1", port=self.pg_lb_port, user="postgres", dbname="postgres",
+                                 connect_timeout=1) as conn:
+                in_recovery, port = conn.execute(
+                    "SELECT pg_is_in_recovery(), current_setting('port')::int").fetchone()
+        except psycopg.Error:
+            return None
+        return None if in_recovery else port
+
+    def haproxy_failures(self) -> list[str]:
+        """HAProxy's log lines of requests it answered with a 5xx itself or cut (not the app's 503)."""
+        lines = self.haproxy.log_path.read_text(errors="replace").splitlines() if self.haproxy else []
+        return [line for line in lines if "/healthz" not in line and '"' in line
+                and (" 502 " in line or " 504 " in line or " -1 " in line or "<NOSRV>" in line)]
+
     def pg_primary(self) -> PatroniNode | None:
         return next((n for n in self.pg if n.role() in ("primary", "master")), None)
 
     def destroy(self) -> None:
+        """Throw the topology away: kill -9 every process it started (each by its own id)."""
         for process in reversed(self.processes):
-            process.stop()
+            process.kill()
         for node in self.pg:
-            node.process.stop()
             node.kill_server()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -129,6 +129,9 @@ def _phase(stack: ClusterStack, name: str, fault, recovered=None, after_seconds:
     figures["tallies_exact_after_s"] = tallies_converge(engine, stack.campaign_id, timeout=90)
     figures["tallies_verify"] = "exact"
     figures["schedule_lease_holders"] = schedule_lease_holders(engine)
+    failures = stack.cluster.haproxy_failures()
+    if failures:  # what HAProxy itself says about any request it could not pass on (diagnosis)
+        detail["haproxy_failures"] = failures[-5:]
     report_fault(name, figures, **detail)
     return figures
 
@@ -181,8 +184,11 @@ def test_losing_any_one_server_loses_no_acknowledged_answer(cluster_stack):
     def pg_promoted(fault_at):
         promoted_at = wait_for(lambda: (p := cluster.pg_primary()) is not None and p is not old_primary, 60,
                                "Patroni to promote the replica")
+        # HAProxy's primary port (config/haproxy.cfg, Patroni's /primary check) follows the promotion too.
+        via_lb = wait_for(lambda: cluster.primary_behind_haproxy() == cluster.pg_primary().pg_port, 30,
+                          "haproxy's postgres_primary port to reach the new primary")
         return {"postgres_failover_s": round(promoted_at - fault_at, 2), "new_primary": cluster.pg_primary().name,
-                "recovered_at": promoted_at}
+                "haproxy_primary_port_follows_s": round(via_lb - fault_at, 2), "recovered_at": promoted_at}
 
     results["postgres"] = _phase(stack, "kill -9 postgresql primary server (Patroni promotes the replica)",
                                  kill_pg_primary, pg_promoted, after_seconds=2)
