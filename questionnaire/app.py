@@ -17,7 +17,7 @@ from questionnaire.channels.qr import register as qr_channel
 from questionnaire.dashboard import register as dashboard
 from questionnaire.demo import register as demo
 from questionnaire.exports import register as exports
-from questionnaire.extensions import db, migrate, redis_store
+from questionnaire.extensions import db, migrate, read_replica, redis_store
 from questionnaire.intake import ratelimit
 from questionnaire.intake import register as intake
 from questionnaire.kernel.web import errors, http
@@ -58,6 +58,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     redis_store.init_app(app)
+    read_replica.init_app(app)
     http.init_app(app)
     errors.init_app(app)
     for feature in FEATURES:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL")
+# Redis: REDIS_URL or REDIS_SENTINELS (redis_configured), checked on its own.
+PRODUCTION_REQUIRED = ("SECRET_KEY", "PARTICIPANT_HMAC_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL")
 # Keys that sign sessions or key the HMACs of residents' identities: refused in production when
 # shorter than this many bytes, or when one of the values the repository itself uses.
 MIN_SECRET_BYTES = 32
@@ -87,11 +88,46 @@ def check_production_secrets(env: Mapping[str, str]) -> None:
 
 
 def normalise_database_url(url: str) -> str:
-    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
-    for prefix in ("postgres://", "postgresql://"):
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used.
+
+    A libpq multi-host URI (`postgresql://u@pg1:5432,pg2:5432/db?target_session_attrs=read-write`,
+    what Patroni's documentation gives clients) becomes SQLAlchemy's spelling of the same thing
+    (`...@/db?host=pg1:5432&host=pg2:5432&...`), which its psycopg dialect hands back to libpq as
+    one conninfo: libpq tries the hosts in turn and keeps the one that accepts writes.
+    """
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+            url = "postgresql+psycopg://" + url[len(prefix):]
+            break
+    else:
+        return url
+    rest = url[len("postgresql+psycopg://"):]
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    path, question, query = tail.partition("?")
+    host_params = "&".join(f"host={h}" for h in hosts.split(",") if h)
+    query = host_params + ("&" + query if query else "")
+    return f"postgresql+psycopg://{userinfo}{at}/{path}?{query}"
+
+
+def redis_configured(config: Mapping) -> bool:
+    """A real Redis (one server, or a Sentinel-managed master) rather than the in-process stand-in."""
+    return bool(config.get("REDIS_URL") or config.get("REDIS_SENTINELS"))
+
+
+def _sentinels(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """REDIS_SENTINELS="host:port,host:port,..." -> ((host, port), ...)."""
+    found = []
+    for item in (env.get("REDIS_SENTINELS") or "").replace(" ", "").split(","):
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise SettingsError(f"REDIS_SENTINELS must be host:port pairs joined by commas, got {item!r}")
+        found.append((host.strip("[]"), int(port)))
+    return tuple(found)
 
 
 def _instance_secrets(instance_path: Path) -> dict[str, str]:
@@ -124,6 +160,8 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
     production = env.get("QUESTIONNAIRE_ENV", "development") == "production"
     if production:
         missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+        if not redis_configured(env):
+            missing.append("REDIS_URL (or REDIS_SENTINELS)")
         if missing:
             raise SettingsError("missing required settings: " + ", ".join(missing))
         check_production_secrets(env)
@@ -147,7 +185,15 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
         "TOTP_ISSUER": env.get("TOTP_ISSUER", "社会评价调查"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, env),
+        # An optional replica (or a load balancer port in front of the replicas) for the dashboard
+        # and exports; their "数据截至" then shows the replica's replay lag. Unset: the primary.
+        "READ_DATABASE_URL": normalise_database_url(env["READ_DATABASE_URL"]) if env.get("READ_DATABASE_URL") else None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Redis Sentinel: the master of REDIS_SENTINEL_SERVICE, found through these sentinels, replaces
+        # REDIS_URL; every client follows a failover by itself (extensions.build_redis).
+        "REDIS_SENTINELS": _sentinels(env),
+        "REDIS_SENTINEL_SERVICE": env.get("REDIS_SENTINEL_SERVICE") or "questionnaire",
+        "REDIS_DB": _int(env, "REDIS_DB", 0),
         "REDIS_SOCKET_TIMEOUT": float(env.get("REDIS_SOCKET_TIMEOUT", "0.5")),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
@@ -174,7 +220,11 @@ def config_from_env(env: Mapping[str, str], instance_path: str | Path) -> dict:
             "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
         ),
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
-        "RQ_ASYNC": _bool(env, "RQ_ASYNC", bool(env.get("REDIS_URL"))),
+        "RQ_ASYNC": _bool(env, "RQ_ASYNC", redis_configured(env)),
+        # Where export files are written and read back for download. One node: instance/exports.
+        # Several nodes: a directory every web node and every worker mounts (README, "Running as a
+        # cluster"): the worker that built a file and the web node that serves it are rarely the same.
+        "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance_path / "exports"),
         # Seconds between scheduled tally runs (`flask tallies cron`).
         "TALLY_INTERVAL_SECONDS": _int(env, "TALLY_INTERVAL_SECONDS", 2),
         # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto to trust (0 = none).

@@ -8,6 +8,7 @@ polls the JSON endpoint every few seconds and draws the chart.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import datetime, timezone
@@ -20,9 +21,9 @@ from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.dashboard import figures
 from questionnaire.dashboard.suggestions import recent_suggestions
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db, read_replica, redis_store
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
-from questionnaire.kernel import keys
+from questionnaire.kernel import dialect, keys
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.kernel.web.errors import error_page, json_error
 from questionnaire.org.models import OrgUnit
@@ -96,16 +97,33 @@ def _channel() -> str | None:
     return raw or None
 
 
+@contextlib.contextmanager
+def _reading():
+    """Where the figures are read, and that source's replication lag (None on the primary).
+
+    A replica's connection when READ_DATABASE_URL is set (its lag is shown next to "数据截至"),
+    else the request's session on the primary, as on one server.
+    """
+    if read_replica.configured(current_app):
+        with read_replica.engine(current_app).connect() as conn:
+            yield conn, dialect.replica_lag_seconds(conn)
+    else:
+        yield db.session, None
+    db.session.commit()  # end the read transaction: the next poll must see newer tallies
+
+
 def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: int | None,
              channel: str | None = None) -> dict:
     catch_up_inline(current_app, campaign_id)  # embedded mode only; a no-op with the RQ worker
     now = datetime.now(timezone.utc)
-    data = figures.load(db.session, campaign_id, scope, include_flagged, channel)
-    db.session.commit()  # end the read transaction: the next poll must see newer tallies
+    with _reading() as (source, lag):
+        data = figures.load(source, campaign_id, scope, include_flagged, channel)
+        suggestions = recent_suggestions(source, campaign_id, scope, include_flagged)
     summary = figures.summary(data, now)
+    as_of = format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else ""
     return {
         "summary": summary,
-        "as_of_label": format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else "",
+        "as_of_label": as_of + dialect.replica_lag_label(lag) if as_of else "",
         "counties": figures.county_rows(data) if county_id is None else [],
         # A township's own account has no county table: its township row stands in for it.
         "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],
@@ -113,7 +131,7 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
         "entries": figures.entry_rows(data, county_id) if county_id is not None else [],
         "questions": figures.question_rows(data),
         "series": figures.series(data, now),
-        "suggestions": recent_suggestions(db.session, campaign_id, scope, include_flagged),
+        "suggestions": suggestions,
     }
 
 
@@ -192,7 +210,10 @@ def api_figures(campaign_id: int):
     if scope is None:
         return json_error(404, "not_found", "未找到该内容，或您的账号无权查看")
     catch_up_inline(current_app, campaign_id)
-    as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    # The cache key's tally state comes from where the figures are read (a lagging replica's body
+    # must not be cached under the primary's newer state).
+    with _reading() as (source, _lag):
+        as_of = source.execute(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id)).scalar()
     # The county drill-down and the channel choose different bodies for one scope.
     scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}:{county_id or ''}:{channel or ''}"
     key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")

@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
         return url_for("static", filename=filename, v=digest)
 
     app.jinja_env.globals["static_url"] = static_url
+    # The load balancer's check (config/haproxy.cfg): this node's web process answers. It touches
+    # neither PostgreSQL nor Redis: their outages are answered per request (a clear 503, or
+    # PostgreSQL alone), and a shared outage must not take every node out of the balancer.
+    app.add_url_rule("/healthz", "healthz", lambda: Response("ok\n", mimetype="text/plain"))
     app.jinja_env.filters["cst"] = format_china_time
 
     @app.after_request
