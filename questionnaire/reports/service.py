@@ -62,7 +62,8 @@ class _Kind:
         self.as_of = present.as_of_label(self.data)
         self.answers, _ = standings.entity_counts(session, campaign_id, kind)
         count = len(self.data.rows)
-        self.live = {s.entity.id: present.entity(s, count, self.data.question_titles) for s in self.data.rows}
+        self.live = {s.entity.id: present.entity(s, count, self.data.question_titles, scheme=self.data.scheme)
+                     for s in self.data.rows}
         self.standing = {s.entity.id: s for s in self.data.rows}
         published = service.latest_publication(session, campaign_id, kind)
         self.published = published if published is not None and published.scheme_id == self.data.scheme_row.id else None
