@@ -28,7 +28,7 @@ from questionnaire.channels.leader.ballots import (
     rating_identity,
     rating_point,
 )
-from questionnaire.channels.leader.errors import NotAssigned
+from questionnaire.channels.leader.errors import InvitationRevoked, NotAssigned
 from questionnaire.channels.leader.models import LeaderInvitation, LeaderPaperForm
 from questionnaire.intake.channels import LEADER_PAPER
 from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
@@ -50,19 +50,23 @@ def paper_ballot(session: Session, hmac_key: str, invitation_id: int) -> Ballot:
     invitation = session.get(LeaderInvitation, invitation_id)
     if invitation is None:
         raise NotInScope()
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked()
     return ballot_of(session, hmac_key, invitation)
 
 
-def forms_of(session: Session, campaign_id: int, invitation_id: int | None = None) -> list[LeaderPaperForm]:
+def forms_of(session: Session, campaign_id: int, invitation: LeaderInvitation | None = None) -> list[LeaderPaperForm]:
+    """The campaign's paper forms, or one invitation's in its current ballot round."""
     query = select(LeaderPaperForm).where(LeaderPaperForm.campaign_id == campaign_id)
-    if invitation_id is not None:
-        query = query.where(LeaderPaperForm.invitation_id == invitation_id)
+    if invitation is not None:
+        query = query.where(LeaderPaperForm.invitation_id == invitation.id, LeaderPaperForm.round == invitation.round)
     return list(session.scalars(query.order_by(LeaderPaperForm.id)))
 
 
 def _form(session: Session, ballot: Ballot, ratee_id: int) -> LeaderPaperForm | None:
     return session.scalar(select(LeaderPaperForm).where(LeaderPaperForm.invitation_id == ballot.invitation.id,
-                                                        LeaderPaperForm.ratee_unit_id == ratee_id))
+                                                        LeaderPaperForm.ratee_unit_id == ratee_id,
+                                                        LeaderPaperForm.round == ballot.invitation.round))
 
 
 def items(session: Session, ballot: Ballot, ratee_id: int) -> list[str]:
@@ -85,7 +89,8 @@ def enter(session: Session, store: SubmissionStore, ballot: Ballot, ratee_id: in
     form = _form(session, ballot, ratee_id)
     if form is None:
         form = LeaderPaperForm(campaign_id=ballot.campaign.id, invitation_id=ballot.invitation.id,
-                               ratee_unit_id=ratee_id, first_clerk_id=clerk_id, first_entry=answers,
+                               ratee_unit_id=ratee_id, round=ballot.invitation.round,
+                               first_clerk_id=clerk_id, first_entry=answers,
                                status=paper.FIRST_ENTERED, resolved={}, created_at=now, updated_at=now)
         session.add(form)
         session.commit()
@@ -107,6 +112,8 @@ def resolve(session: Session, store: SubmissionStore, ballot: Ballot, form: Lead
     """An admin decides 待核对 items (audited); each decided item joins the stored rating at once."""
     if form.status != paper.TO_CHECK:
         raise AlreadyKeyedTwice("该评价表没有待核对的项目")
+    if form.round != ballot.invitation.round:
+        raise AlreadyKeyedTwice("该评价表属于已重新开放前的评价，已作废")
     definition = rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER).definition
     open_items = paper.differences(form.first_entry, form.second_entry or {}, [q.id for q in definition.questions])
     chosen = {item: choices[item] for item in open_items
@@ -151,7 +158,7 @@ def _store_agreed(session: Session, store: SubmissionStore, ballot: Ballot, form
                   answers: dict[str, str], held: frozenset[str], now: datetime) -> bool:
     """The rating with the agreed items through the intake; False when the rater had already rated."""
     point = rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER)
-    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation.id, form.ratee_unit_id))
+    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation, form.ratee_unit_id))
     # A fixed submission id per form: storing it again (a retry) returns the first receipt.
     submission_id = str(uuid.uuid5(PAPER_NAMESPACE, f"leader-paper-form:{form.id}"))
     receipt = store.submit(point, Submission(participant, submission_id, answers, held_items=held), now=now)
