@@ -177,7 +177,7 @@ def _score_chapter(src: EntitySource) -> Chapter:
     sources: dict[str, str] = {WEIGHTED: "表2 各渠道样本量与计划"}
     for channel, table in reversed(_question_tables(src)):  # the first table of a channel names it
         sources[channel] = table.caption
-    sources.update({f.key: f"绩效办录入：{f.source}" for f in src.entered})
+    sources.update({f.key: f.source if f.fed else f"绩效办录入：{f.source}" for f in src.entered})
     table = score_table(f"表{3 + _question_table_count(src)} 绩效评价得分表", src.scheme, e["indicators"], e["score"],
                         {ch["channel"]: ch["responses"] for ch in e["channels"]},
                         {f.key: f.entered for f in src.entered}, sources)

@@ -96,7 +96,8 @@ def entity(campaign_id: int, unit_id: int):
         raise NotInScope()
     standing = next(s for s in data.rows if s.entity.id == unit.id)
     body = present.entity(standing, len(data.rows), data.question_titles,
-                          service.external_rows(db.session, campaign_id, unit.id), scheme=data.scheme)
+                          service.external_rows(db.session, campaign_id, unit.id, data.scheme.tree),
+                          scheme=data.scheme)
     scheme = present.scheme_info(data.scheme_row, data.scheme)
     db.session.commit()
     audit("view_result", f"campaign:{campaign_id}:unit:{unit.id}")
