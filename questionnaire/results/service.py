@@ -212,3 +212,15 @@ def with_fed_values(values: dict[int, dict], tree, fed: dict) -> dict[int, dict]
         for unit_id, figure in fed.get(feed, {}).items():
             out.setdefault(unit_id, {})[key] = figure_value(figure.value)
     return out
+
+
+def results_state(session: Session, campaign_id: int, tally_as_of) -> str:
+    """What the results JSON is built from, as a cache key part: the tally state, the newest scheme
+    version, entered figure and publication. (A fed figure, the rectification ledger, is not in
+    it: the cache's short TTL bounds how long a ledger change takes to show.)"""
+    scheme = session.scalar(select(func.max(ScoringScheme.id)).where(ScoringScheme.campaign_id == campaign_id))
+    figure = session.scalar(select(func.max(ExternalValue.entered_at)).where(ExternalValue.campaign_id == campaign_id))
+    published = session.scalar(select(func.max(ResultPublication.id))
+                               .where(ResultPublication.campaign_id == campaign_id))
+    return ":".join(str(x.isoformat() if hasattr(x, "isoformat") else x)
+                    for x in (tally_as_of or "none", scheme or 0, figure or "none", published or 0))
