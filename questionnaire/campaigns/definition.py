@@ -223,11 +223,13 @@ def definition_from_data(data: Mapping) -> Definition:
     return Definition(data["title"], data.get("intro", ""), questions, {q.id: q for q in questions})
 
 
-def validate_answers(defn: Definition, answers: Any) -> dict[str, str]:
+def validate_answers(defn: Definition, answers: Any, held: frozenset[str] = frozenset()) -> dict[str, str]:
     """Check a submitted answer map; return the normalised answers or raise AnswerError.
 
     Nothing is coerced silently: an unknown question, a wrong option, a missing
-    required answer or an over-long text each name their field.
+    required answer or an over-long text each name their field. `held` names required
+    questions whose answer is still being checked (a paper double entry's 待核对 items): they
+    may be absent now and are completed later (tallies.completion).
     """
     if not isinstance(answers, Mapping):
         raise AnswerError({"answers": "答案必须是以题目标识为键的对象"})
@@ -241,7 +243,7 @@ def validate_answers(defn: Definition, answers: Any) -> dict[str, str]:
         if isinstance(value, str):
             value = value.strip()
         if value is None or value == "":
-            if q.required:
+            if q.required and q.id not in held:
                 errors[q.id] = "此题为必答题"
             continue
         if not isinstance(value, str):

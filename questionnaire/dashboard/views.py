@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -21,17 +20,17 @@ from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.dashboard import figures
 from questionnaire.dashboard.suggestions import recent_suggestions
-from questionnaire.extensions import db, read_replica, redis_store
+from questionnaire.extensions import db, read_replica
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.kernel import dialect, keys
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.kernel.web.errors import error_page, json_error
+from questionnaire.kernel.web.json_cache import cached_json, store_json
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 from questionnaire.tallies.models import TallyState
 from workers.tally_jobs import catch_up_inline
 
-log = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
 
@@ -217,29 +216,14 @@ def api_figures(campaign_id: int):
     # The county drill-down and the channel choose different bodies for one scope.
     scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}:{county_id or ''}:{channel or ''}"
     key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")
-    text = _cached(key)
+    text = cached_json(key)  # figures already built for this exact tally state (shared by every poller)
     if text is None:
         body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id, channel))
         body["campaign_id"] = campaign_id
         body["county_id"] = county_id
         body["channel"] = channel
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        _store(key, text)
+        store_json(key, text, CACHE_SECONDS)
     return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
-def _cached(key: str) -> str | None:
-    """Figures already built for this exact tally state (every poller of a scope shares them)."""
-    try:
-        raw = redis_store.client(current_app).get(key)
-    except Exception:  # noqa: BLE001 - no cache is slower, never wrong
-        log.warning("dashboard cache read failed", exc_info=True)
-        return None
-    return raw.decode() if isinstance(raw, bytes) else raw
-
-
-def _store(key: str, text: str) -> None:
-    try:
-        redis_store.client(current_app).set(key, text, ex=CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        log.warning("dashboard cache write failed", exc_info=True)

@@ -65,6 +65,9 @@ class Submission:
     # browser keeps no cookies is a new participant at every tap, so for such an id the same
     # answers under another participant are the same resident's retry (see _explain_conflict).
     signed_submission_id: bool = False
+    # Required items whose answer is still being checked (a paper form's 待核对 items): stored
+    # without them now, completed later through tallies.completion. Empty for every other channel.
+    held_items: frozenset[str] = frozenset()
 
 
 def receipt_no(submission_id: str | None) -> str:
@@ -108,7 +111,7 @@ class SubmissionStore:
         intake.admission), counted in the same Redis round trip as the dedup claim."""
         now = now or datetime.now(timezone.utc)
         try:
-            answers = validate_answers(entry.definition, sub.answers)
+            answers = validate_answers(entry.definition, sub.answers, sub.held_items)
         except AnswerError as exc:
             raise InvalidAnswers(fields=exc.fields) from None
         # After validation: a malformed request is a request error (422) whatever the entry's

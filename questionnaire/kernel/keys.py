@@ -72,6 +72,11 @@ def dashboard_figures(campaign_id: int, scope_key: str, include_flagged: bool, a
     return f"{PREFIX}:{campaign_id}:dashboard:{scope_key}:{int(include_flagged)}:{as_of}"
 
 
+def results_json(campaign_id: int, scope_key: str, state: str) -> str:
+    """Cached results JSON of one account scope at one state (tallies, schemes, figures, publications)."""
+    return f"{PREFIX}:{campaign_id}:results:{scope_key}:{state}"
+
+
 def rate_window(scope: str, client: str, seconds: int) -> str:
     """Fixed-window counter of one client on the submit path; `client` is a `client_digest`."""
     return f"{PREFIX}:rl:{scope}:{seconds}:{client}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
-from questionnaire.rectification import office_views, views
+from questionnaire.rectification import office_views, results_feed, views
+from questionnaire.results.feeds import FEEDS_EXTENSION
+from questionnaire.results.inputs import RECTIFICATION
 
 UPLOAD_ENDPOINTS = views.UPLOAD_ENDPOINTS | office_views.UPLOAD_ENDPOINTS
 
@@ -25,3 +27,5 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _raise_upload_limit)
     # The dashboard shows this year's warnings without importing this package (it sits below).
     app.extensions.setdefault("dashboard_panels", []).append(views.dashboard_panel)
+    # Results read the on-time rate per entity without importing this package (it sits below).
+    app.extensions.setdefault(FEEDS_EXTENSION, {})[RECTIFICATION] = results_feed.on_time_figures

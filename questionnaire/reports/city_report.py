@@ -86,7 +86,8 @@ def _league(k: KindResults, channels: Sequence[Mapping], n: _Numbers) -> Table:
         row = [("并列" if e["tied"] else "") + str(e["rank"]), e["name"], e["score"], e["grade"], e["weighted_rate"]]
         for ch in channels:
             part = parts.get(ch["channel"])
-            row += [count_text(part["responses"]) if part else "—", part["rate"] if part else "—"]
+            rate = (f"{part['rate']}（样本不足）" if part.get("short") else part["rate"]) if part else "—"
+            row += [count_text(part["responses"]) if part else "—", rate]
         rows.append(tuple(row))
     widths = (8, 26, 10, 7, 12, *([10, 11] * len(channels)))
     return Table(f"表{n.next_table()} {k.kind_label}评价结果排名", tuple(header), tuple(rows), widths,
@@ -166,7 +167,8 @@ def _closing(index: int, src: CitySource) -> list[Chapter]:
         weights = "、".join(f"{w['label']} {w['weight']}" for w in info["channel_weights"])
         grades = "；".join(f"{g['label']} {g['min']} 分（含）以上" for g in info["grades"])
         method.append(Paragraph(f"{k.kind_label}：计分方案第 {info['version']} 版（{info['reason']}）；"
-                                f"渠道权重 {weights}；{info['missing_channels']}；评级 {grades}。"))
+                                f"渠道权重 {weights}；{info['missing_channels']}；评级 {grades}。"
+                                + (f"{info['min_sample']}。" if info.get("min_sample") else "")))
     method.append(Paragraph("满意率按 100%、80%、60%、30%、0% 加权，“不了解”不计入；"
                             "数值按精确值计算，仅显示时四舍五入保留两位小数。"))
     return [Chapter(chapter_heading(index, "群众意见建议"), tuple(items), new_page=True),

@@ -102,8 +102,9 @@ def _samples(src: EntitySource) -> Chapter:
         n = ch["responses"]
         total += n
         plan = src.plan if ch["channel"] == "qr" else None
+        rate = f"{ch['rate']}（样本不足）" if ch.get("short") else ch["rate"]
         rows.append((ch["label"], ch["weight"], ch["effective_weight"], count_text(plan), count_text(n),
-                     completion_text(n, plan), ch["rate"], ch["points"]))
+                     completion_text(n, plan), rate, ch["points"]))
     table = Table("表2 各渠道样本量与计划", ("渠道", "权重", "实际权重", "计划样本量", "有效样本量", "完成率",
                                               "满意度指数", "加权得分"),
                   tuple(rows), (18, 10, 11, 12, 12, 11, 13, 11), align="lrrrrrrr",
@@ -111,6 +112,9 @@ def _samples(src: EntitySource) -> Chapter:
                        "缺少数据的渠道，其权重按计分方案处理（见“实际权重”）。")
     text = (f"本次评价{e['name']}共收集各渠道有效样本 {count_text(total)} 份，渠道加权满意率为 "
             f"{e['weighted_rate']}。各渠道样本量与计划见表2，各题满意率见表3起各表。")
+    short = [f"{c['label']}{c['note']}" for c in e.get("short_channels", ())]
+    if short:
+        text += "其中" + "；".join(short) + "。"
     blocks = [Paragraph(text), table, *(t for _, t in _question_tables(src))]
     if not src.questions:
         blocks.append(Paragraph("尚无有效答卷，暂无各题统计。", "note"))
@@ -173,7 +177,7 @@ def _score_chapter(src: EntitySource) -> Chapter:
     sources: dict[str, str] = {WEIGHTED: "表2 各渠道样本量与计划"}
     for channel, table in reversed(_question_tables(src)):  # the first table of a channel names it
         sources[channel] = table.caption
-    sources.update({f.key: f"绩效办录入：{f.source}" for f in src.entered})
+    sources.update({f.key: f.source if f.fed else f"绩效办录入：{f.source}" for f in src.entered})
     table = score_table(f"表{3 + _question_table_count(src)} 绩效评价得分表", src.scheme, e["indicators"], e["score"],
                         {ch["channel"]: ch["responses"] for ch in e["channels"]},
                         {f.key: f.entered for f in src.entered}, sources)
@@ -206,6 +210,7 @@ def _method(src: EntitySource, index: int) -> Chapter:
     lines = [
         f"计分方案：{src.kind_label}计分方案第 {info['version']} 版（{info['reason']}，{info['created_at']}）。",
         f"渠道权重：{weights}；{info['missing_channels']}。",
+        *([f"{info['min_sample']}。"] if info.get("min_sample") else []),
         "满意率：各等级权重为 100%、80%、60%、30%、0%，“不了解”不计入；渠道满意度指数为该渠道各评分题满意率的平均。",
         "指标得分：按各指标计分规则计算，如 得分 = min(实际值 ÷ 目标值, 1) × 分值；上级指标得分为下级得分之和。",
         f"评级：{grades}；评级按保留两位小数后的综合得分确定。",

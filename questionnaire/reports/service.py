@@ -43,6 +43,7 @@ from questionnaire.reports.sources import (
 from questionnaire.reports.suggestions import newest_suggestions, text_question_ids
 from questionnaire.results import present, service, standings
 from questionnaire.results.external import describe_figure, figure_value
+from questionnaire.results.feeds import FedFigure, fed_figures
 from questionnaire.results.inputs import EXTERNAL
 from questionnaire.results.models import FINAL, STAGE_LABELS
 from questionnaire.results.rounds import ROUND_LABELS
@@ -62,7 +63,8 @@ class _Kind:
         self.as_of = present.as_of_label(self.data)
         self.answers, _ = standings.entity_counts(session, campaign_id, kind)
         count = len(self.data.rows)
-        self.live = {s.entity.id: present.entity(s, count, self.data.question_titles) for s in self.data.rows}
+        self.live = {s.entity.id: present.entity(s, count, self.data.question_titles, scheme=self.data.scheme)
+                     for s in self.data.rows}
         self.standing = {s.entity.id: s for s in self.data.rows}
         published = service.latest_publication(session, campaign_id, kind)
         self.published = published if published is not None and published.scheme_id == self.data.scheme_row.id else None
@@ -120,6 +122,7 @@ class CampaignReports:
             if service.latest(session, campaign_id, kind) is not None:
                 self.kinds[kind] = _Kind(session, campaign_id, kind)
         as_of = next((k.as_of for k in self.kinds.values()), "")
+        self.fed = fed_figures(session, campaign_id)  # once per campaign (the rectification ledger)
         self.scales = standings.rating_scales(load_definitions(session, campaign_id))
         self.targets = dict(session.execute(select(UnitTarget.unit_id, UnitTarget.target)
                                             .where(UnitTarget.campaign_id == campaign_id)).all())
@@ -139,7 +142,7 @@ class CampaignReports:
         raise NotInScope()
 
     def _entered(self, k: _Kind, unit_id: int) -> list[EnteredFigure]:
-        rows = service.external_rows(self.session, self.campaign.id, unit_id)
+        rows = service.external_rows(self.session, self.campaign.id, unit_id, k.data.scheme.tree, self.fed)
         out = []
         for node in leaves(k.data.scheme.tree):
             if node.input is not None and node.input.kind == EXTERNAL and node.input.key in rows:
@@ -147,7 +150,8 @@ class CampaignReports:
                 value = figure_value(stored.value)
                 entered = describe_figure(stored.value)
                 shown = format_percent(value) if isinstance(value, Fraction) else entered
-                out.append(EnteredFigure(node.input.key, node.name, entered, shown, stored.source))
+                out.append(EnteredFigure(node.input.key, node.name, entered, shown, stored.source,
+                                         fed=isinstance(stored, FedFigure)))
         return out
 
     def entity_report(self, unit_id: int) -> Report:

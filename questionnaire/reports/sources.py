@@ -58,6 +58,7 @@ class EnteredFigure:
     entered: str            # as entered: "541 / 625", "3 次"
     value: str              # as scored: "86.56%"
     source: str
+    fed: bool = False       # read from the rectification ledger, not typed by the office (results/feeds.py)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from questionnaire.kernel.numbers import exact
 from questionnaire.org.models import OrgUnit
 from questionnaire.results import service
 from questionnaire.results.engine import EntityInputs, EntityScore, evaluate, rank
+from questionnaire.results.feeds import fed_figures
 from questionnaire.results.models import FINAL, ResultPublication, ScoringScheme
 from questionnaire.results.rounds import MID_YEAR, YEAR_END, combine_rounds
 from questionnaire.results.scheme import Scheme
@@ -125,8 +126,9 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
     scheme = service.parsed(scheme_row)
     answers, responses = entity_counts(session, campaign_id, kind)
     definitions = load_definitions(session, campaign_id)
-    inputs = entity_inputs(answers, responses, rating_scales(definitions),
-                           service.external_values(session, campaign_id))
+    externals = service.with_fed_values(service.external_values(session, campaign_id), scheme.tree,
+                                        fed_figures(session, campaign_id))
+    inputs = entity_inputs(answers, responses, rating_scales(definitions), externals)
     entities = [Entity(*row) for row in session.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind).where(OrgUnit.kind == kind)
         .order_by(OrgUnit.sort_order, OrgUnit.code))]

@@ -54,6 +54,13 @@ class TallyDelta:
         self.rows += sign
         self.entries[(collection_point_id, flags)] += sign
         self.hours[(info.owner_unit_id, info.channel, flags, hour_of(epoch_seconds))] += sign
+        self.add_answers(info, collection_point_id, flags, answers, sign)
+
+    def add_answers(self, info: EntryInfo, collection_point_id: int, flags: int, answers: Mapping[str, str],
+                    sign: int = 1) -> None:
+        """Count answers alone, for items added to a response already counted (tallies.completion)."""
+        if flags & VOID:
+            return
         for qid, value in answers.items():
             if qid in info.countable_questions:
                 self.answers[(collection_point_id, flags, qid, value)] += sign

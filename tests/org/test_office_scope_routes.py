@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from questionnaire.accounts.models import OfficeUser
-from questionnaire.channels.leader.models import LeaderPaperForm, LeaderRater
+from questionnaire.channels.leader.models import LeaderInvitation, LeaderPaperForm, LeaderRater
 from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import CollectionPoint
 from questionnaire.intake.submissions import SubmissionStore
@@ -198,17 +198,24 @@ def _leader_requests(leader_campaign):
          {q: "4" for q in ("development", "delivery", "livelihood", "ecology", "style", "overall")}),
         # Form 1 (the admin's first pass above) has nothing 待核对: 409 for the admin, 403 for the others.
         ("leader_paper.resolve", "post", "/office/leader/paper/1/resolve", {"item_overall": "4"}),
+        ("leader_lifecycle.manage", "get", f"/office/leader/invitations/{invitation_id}/manage", None),
+        # Not submitted: reopening is a 409 for the admin; the replacement (last) then succeeds.
+        ("leader_lifecycle.reopen", "post", f"/office/leader/invitations/{invitation_id}/reopen", {"reason": "测试"}),
+        ("leader_lifecycle.replace", "post", f"/office/leader/invitations/{invitation_id}/replace",
+         {"successor_name": "接任者", "reason": "测试"}),
     ]
 
 
 def test_every_leader_office_route_is_for_the_performance_office_only(login_as, campaign, leader_campaign,
                                                                       db_session, clean_app):
     guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules()
-               if rule.endpoint.startswith(("leader_office.", "leader_paper."))}
+               if rule.endpoint.startswith(("leader_office.", "leader_paper.", "leader_lifecycle."))}
     assert guarded == {endpoint for endpoint, *_ in _leader_requests(leader_campaign)}, \
         "a new leader office route needs a scope test"
     raters_before = db_session.scalar(select(func.count()).select_from(LeaderRater))
     forms_before = db_session.scalar(select(func.count()).select_from(LeaderPaperForm))
+    revoked_before = db_session.scalar(select(func.count()).select_from(LeaderInvitation)
+                                       .where(LeaderInvitation.revoked_at.is_not(None)))
     for username in ("k1", "k2", "u1"):
         client = login_as(username)
         for endpoint, method, url, data in _leader_requests(leader_campaign):
@@ -216,9 +223,11 @@ def test_every_leader_office_route_is_for_the_performance_office_only(login_as, 
             assert response.status_code in (403, 404), (username, endpoint, response.status_code)
     assert db_session.scalar(select(func.count()).select_from(LeaderRater)) == raters_before  # nothing changed
     assert db_session.scalar(select(func.count()).select_from(LeaderPaperForm)) == forms_before
+    assert db_session.scalar(select(func.count()).select_from(LeaderInvitation)
+                             .where(LeaderInvitation.revoked_at.is_not(None))) == revoked_before == 0
     admin = login_as("admin")
     for endpoint, method, url, data in _leader_requests(leader_campaign):
-        expected = (409,) if endpoint == "leader_paper.resolve" else (200, 302)
+        expected = (409,) if endpoint in ("leader_paper.resolve", "leader_lifecycle.reopen") else (200, 302)
         assert getattr(admin, method)(url, data=data).status_code in expected, endpoint
 
 

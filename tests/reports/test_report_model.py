@@ -40,8 +40,10 @@ def test_channel_samples_are_the_results_n_and_the_completion_rate_is_computed(r
     samples = {row[0]: row for row in report.table("各渠道样本量与计划").rows}
     for channel in shown["channels"]:
         row = samples[channel["label"]]
-        assert row[4] == str(channel["responses"]) and row[6] == channel["rate"]
+        flag = "（样本不足）" if channel["short"] else ""
+        assert row[4] == str(channel["responses"]) and row[6] == channel["rate"] + flag
     assert samples["领导评价"][3] == "—" and samples["领导评价"][5] == "未设定计划"
+    assert samples["领导评价"][6].endswith("（样本不足）")  # 2 ratings, below the default minimum of 10
     assert samples["微信扫码问卷"][4] == "12"  # K1's own code and its township's, clean answers
 
 

@@ -25,6 +25,7 @@ from questionnaire.channels.leader.errors import (
     Incomplete,
     InvitationClosed,
     InvitationNotFound,
+    InvitationRevoked,
     InvitationTaken,
     NoLeaderEvaluation,
     NotAssigned,
@@ -89,17 +90,27 @@ def seat(rater: LeaderRater) -> matrix.RaterSeat:
     return matrix.RaterSeat(rater.unit_id, rater.unit.county_id, rater.scope, frozenset(rater.avoid_unit_ids or ()))
 
 
-def rating_identity(invitation_id: int, ratee_id: int) -> str:
-    return f"invitation:{invitation_id}:ratee:{ratee_id}"
+def rating_identity(invitation: LeaderInvitation, ratee_id: int) -> str:
+    """The participant of one rating: (invitation, ballot round, ratee). Round 0 keeps the key
+    ratings had before ballots could be reopened."""
+    if not invitation.round:
+        return f"invitation:{invitation.id}:ratee:{ratee_id}"
+    return f"invitation:{invitation.id}:round:{invitation.round}:ratee:{ratee_id}"
+
+
+def participant_hashes(hmac_key: str, invitation: LeaderInvitation, ratees: list[matrix.Ratee],
+                       campaign: Campaign, questionnaire_id: int) -> dict[str, int]:
+    """The participant keys the intake stores this invitation's ratings (current round) under:
+    participant hash -> ratee (the campaign's answer scope is part of the key, as in SubmissionStore)."""
+    return {participant_hash(hmac_key, invitation.campaign_id, IDENTITY_KIND, rating_identity(invitation, r.id),
+                             answer_scope.scope_key(campaign.answer_scope, questionnaire_id, r.id)): r.id
+            for r in ratees}
 
 
 def rated_ratees(session: Session, hmac_key: str, invitation: LeaderInvitation, ratees: list[matrix.Ratee],
                  campaign: Campaign, questionnaire_id: int) -> set[int]:
-    """The ratees this invitation has a stored rating of, found by the participant keys the intake
-    stored them under (the campaign's answer scope is part of the key, as in SubmissionStore)."""
-    by_hash = {participant_hash(hmac_key, invitation.campaign_id, IDENTITY_KIND, rating_identity(invitation.id, r.id),
-                                answer_scope.scope_key(campaign.answer_scope, questionnaire_id, r.id)): r.id
-               for r in ratees}
+    """The ratees this invitation has a stored rating of in its current round."""
+    by_hash = participant_hashes(hmac_key, invitation, ratees, campaign, questionnaire_id)
     if not by_hash:
         return set()
     found = session.scalars(select(Response.participant_hash).where(
@@ -114,6 +125,8 @@ def find_invitation(session: Session, hmac_key: str, token: str) -> LeaderInvita
         LeaderInvitation.token_digest == tokens.token_digest(hmac_key, token)))
     if invitation is None:
         raise InvitationNotFound()
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked()
     return invitation
 
 
@@ -190,7 +203,7 @@ def rate(session: Session, store: SubmissionStore, ballot: Ballot, identity: str
     """Store one rating through the one intake (acknowledged = committed)."""
     check_can_rate(session, ballot, identity, ratee_id, now, ip_hash)
     point = rating_point(session, ballot, ratee_id)
-    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation.id, ratee_id))
+    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation, ratee_id))
     # No IP hash on the rating: raters in one office network are not a burst (the audit keeps the IP hash).
     receipt = store.submit(point, Submission(participant, submission_id, answers, duration_seconds), now=now)
     ballot.rated.add(ratee_id)

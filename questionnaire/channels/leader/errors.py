@@ -13,6 +13,10 @@ class InvitationTaken(ServiceError):
     status, code, message = 403, "invitation_taken", "该邀请已被使用"
 
 
+class InvitationRevoked(ServiceError):
+    status, code, message = 410, "invitation_revoked", "该邀请已作废，请使用新的邀请函"
+
+
 class InvitationClosed(ServiceError):
     status, code, message = 410, "invitation_closed", "已截止"
 

@@ -31,6 +31,8 @@ class LeaderRater(db.Model):
     scope: Mapped[str] = mapped_column(sa.String(16))  # see matrix.SCOPES
     # Extra units this rater must not rate (回避对象), on top of their own unit and county.
     avoid_unit_ids: Mapped[list] = mapped_column(JSONDoc, default=list)
+    # The rater this one took over from when the leader changed mid-campaign (lifecycle.replace).
+    succeeds_rater_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leader_raters.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit = relationship(OrgUnit)
@@ -58,6 +60,12 @@ class LeaderInvitation(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first rating stored
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 提交: the form is locked
+    # Revoked (the leader changed): the link stops working and its unfinished ratings are void.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Ballot round, raised when the office reopens a locked ballot: the round is part of each
+    # rating's participant (ballots.rating_identity), so the earlier round's ratings (voided) do
+    # not block the new ones and one counted rating per rater and ratee still holds.
+    round: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     rater = relationship("LeaderRater", back_populates="invitation")
@@ -84,7 +92,8 @@ class LeaderPaperForm(db.Model):
     resolved: Mapped[dict] = mapped_column(JSONDoc, default=dict)  # item -> value chosen by an admin
     status: Mapped[str] = mapped_column(sa.String(16))  # see paper.STATUSES
     response_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    round: Mapped[int] = mapped_column(default=0, server_default="0")  # the invitation's ballot round
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint("invitation_id", "ratee_unit_id"),)
+    __table_args__ = (sa.UniqueConstraint("invitation_id", "ratee_unit_id", "round"),)

@@ -27,6 +27,7 @@ class InvitationRow:
     ratee_count: int
     short_code: str
     status: str
+    revoked: bool = False
 
 
 def raters(session: Session, campaign_id: int) -> list[LeaderRater]:
@@ -37,6 +38,8 @@ def raters(session: Session, campaign_id: int) -> list[LeaderRater]:
 def _status(invitation: LeaderInvitation | None) -> str:
     if invitation is None:
         return "未发出"
+    if invitation.revoked_at:
+        return "已作废"
     if invitation.submitted_at:
         return "已提交"
     if invitation.started_at:
@@ -48,13 +51,21 @@ def invitation_rows(session: Session, campaign: Campaign, secret_key: str) -> li
     settings = leader_settings(campaign)
     counties, units = ratee_lists(session)
     rows = []
-    for rater in raters(session, campaign.id):
+    everyone = raters(session, campaign.id)
+    successors = {r.succeeds_rater_id: r.name for r in everyone if r.succeeds_rater_id}
+    predecessors = {r.id: r.name for r in everyone}
+    for rater in everyone:
         ratees = matrix.assignments(seat(rater), counties, units, settings.rate_city_units)
         invitation = rater.invitation
         code = tokens.masked(tokens.invitation_token(secret_key, invitation.nonce)) if invitation else ""
+        status = _status(invitation)
+        if rater.id in successors:
+            status += f"（由{successors[rater.id]}接替）"
+        if rater.succeeds_rater_id:
+            status += f"（接替{predecessors.get(rater.succeeds_rater_id, '')}）"
         rows.append(InvitationRow(invitation.id if invitation else 0, rater.name, rater.unit.name, rater.post,
                                   rater.category, matrix.SCOPE_LABELS[rater.scope], len(ratees), code,
-                                  _status(invitation)))
+                                  status, bool(invitation and invitation.revoked_at)))
     return rows
 
 
@@ -66,7 +77,9 @@ def invitation_sheets(session: Session, campaign: Campaign, secret_key: str, bas
     sheets = []
     for rater in raters(session, campaign.id):
         invitation = rater.invitation
-        if invitation is None or (invitation_id is not None and invitation.id != invitation_id):
+        if invitation is None or invitation.revoked_at is not None:
+            continue  # a revoked invitation is never printed again
+        if invitation_id is not None and invitation.id != invitation_id:
             continue
         token = tokens.invitation_token(secret_key, invitation.nonce)
         ratees = matrix.assignments(seat(rater), counties, units, settings.rate_city_units)
@@ -88,4 +101,4 @@ def return_progress(session: Session, campaign_id: int) -> Progress:
     return progress(
         InvitationState(r.name, r.unit.name, r.category, r.post, r.invitation.opened_at, r.invitation.started_at,
                         r.invitation.submitted_at)
-        for r in raters(session, campaign_id) if r.invitation is not None)
+        for r in raters(session, campaign_id) if r.invitation is not None and r.invitation.revoked_at is None)

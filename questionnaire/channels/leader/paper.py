@@ -1,13 +1,13 @@
-"""Double entry of paper leader forms (pure): which items the two entries disagree on, and the
-answers to store once every disagreement is resolved."""
+"""Double entry of paper leader forms (pure): which items the two entries disagree on, the agreed
+answers stored at once, and which disagreements an admin has still to decide."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 FIRST_ENTERED = "first"      # waiting for the second clerk
-TO_CHECK = "to_check"        # 待核对: some items differ
-STORED = "stored"            # stored as a rating through the intake
+TO_CHECK = "to_check"        # 待核对: some items differ; the agreed ones are stored and counted
+STORED = "stored"            # stored as a rating through the intake, every item decided
 DUPLICATE = "duplicate"      # the rater had already rated this ratee (online or on paper): not counted
 STATUS_LABELS = {FIRST_ENTERED: "待第二遍录入", TO_CHECK: "待核对", STORED: "已计入", DUPLICATE: "重复（未计入）"}
 
@@ -22,11 +22,8 @@ def unresolved(first, second, resolved: Mapping[str, str], items: Iterable[str])
     return [item for item in differences(first, second, items) if item not in resolved]
 
 
-def merged(first: Mapping[str, str], second: Mapping[str, str], resolved: Mapping[str, str],
-           items: Iterable[str]) -> dict[str, str] | None:
-    """The agreed answers with every disagreement resolved, or None while any is 待核对."""
-    items = list(items)
-    if unresolved(first, second, resolved, items):
-        return None
-    answers = {item: resolved.get(item, first.get(item, "")) for item in items}
-    return {k: v for k, v in answers.items() if v != ""}
+def agreed(first: Mapping[str, str], second: Mapping[str, str], definition) -> dict[str, str]:
+    """The answers both passes give (an item both left blank is unanswered)."""
+    items = [q.id for q in definition.questions]
+    differing = differences(first, second, items)
+    return {item: first[item] for item in items if item not in differing and first.get(item, "") != ""}

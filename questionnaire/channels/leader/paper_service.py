@@ -1,10 +1,12 @@
 """Paper leader forms keyed in twice (this service commits).
 
-Two different office accounts key in the same form; items they disagree on are 待核对 and the form
-is not counted until an admin resolves every one. The resolved form is stored through the one
-intake on the `leader_paper` collection point of (ratee, rater's unit), with the same participant
-as the online rating of that rater and ratee: whichever arrives first counts, the other is refused
-by the intake and shown to the office as a duplicate.
+Two different office accounts key in the same form. Once both passes are in, the form is stored
+through the one intake on the `leader_paper` collection point of (ratee, rater's unit) with the
+items they agree on; the items they disagree on are 待核对, held out of the response (and so of
+the tallies) until an admin decides each one, which then completes the same response
+(tallies.completion moves the counted row exactly). Its participant is the online rating's of
+that rater and ratee: whichever arrives first counts, the other is refused by the intake and shown
+to the office as a duplicate.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.accounts.service import record_event
+from questionnaire.accounts.service import add_event, record_event
 from questionnaire.campaigns.definition import AnswerError, validate_answers
 from questionnaire.channels.leader import paper
 from questionnaire.channels.leader.ballots import (
@@ -26,11 +28,12 @@ from questionnaire.channels.leader.ballots import (
     rating_identity,
     rating_point,
 )
-from questionnaire.channels.leader.errors import NotAssigned
+from questionnaire.channels.leader.errors import InvitationRevoked, NotAssigned
 from questionnaire.channels.leader.models import LeaderInvitation, LeaderPaperForm
 from questionnaire.intake.channels import LEADER_PAPER
 from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
 from questionnaire.kernel.errors import InvalidAnswers, NotInScope, ServiceError
+from questionnaire.tallies.completion import complete_response
 
 PAPER_NAMESPACE = uuid.UUID("6f1c2a52-4d0e-4a51-9a57-2f4f3c1d7e10")
 
@@ -47,19 +50,23 @@ def paper_ballot(session: Session, hmac_key: str, invitation_id: int) -> Ballot:
     invitation = session.get(LeaderInvitation, invitation_id)
     if invitation is None:
         raise NotInScope()
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked()
     return ballot_of(session, hmac_key, invitation)
 
 
-def forms_of(session: Session, campaign_id: int, invitation_id: int | None = None) -> list[LeaderPaperForm]:
+def forms_of(session: Session, campaign_id: int, invitation: LeaderInvitation | None = None) -> list[LeaderPaperForm]:
+    """The campaign's paper forms, or one invitation's in its current ballot round."""
     query = select(LeaderPaperForm).where(LeaderPaperForm.campaign_id == campaign_id)
-    if invitation_id is not None:
-        query = query.where(LeaderPaperForm.invitation_id == invitation_id)
+    if invitation is not None:
+        query = query.where(LeaderPaperForm.invitation_id == invitation.id, LeaderPaperForm.round == invitation.round)
     return list(session.scalars(query.order_by(LeaderPaperForm.id)))
 
 
 def _form(session: Session, ballot: Ballot, ratee_id: int) -> LeaderPaperForm | None:
     return session.scalar(select(LeaderPaperForm).where(LeaderPaperForm.invitation_id == ballot.invitation.id,
-                                                        LeaderPaperForm.ratee_unit_id == ratee_id))
+                                                        LeaderPaperForm.ratee_unit_id == ratee_id,
+                                                        LeaderPaperForm.round == ballot.invitation.round))
 
 
 def items(session: Session, ballot: Ballot, ratee_id: int) -> list[str]:
@@ -82,7 +89,8 @@ def enter(session: Session, store: SubmissionStore, ballot: Ballot, ratee_id: in
     form = _form(session, ballot, ratee_id)
     if form is None:
         form = LeaderPaperForm(campaign_id=ballot.campaign.id, invitation_id=ballot.invitation.id,
-                               ratee_unit_id=ratee_id, first_clerk_id=clerk_id, first_entry=answers,
+                               ratee_unit_id=ratee_id, round=ballot.invitation.round,
+                               first_clerk_id=clerk_id, first_entry=answers,
                                status=paper.FIRST_ENTERED, resolved={}, created_at=now, updated_at=now)
         session.add(form)
         session.commit()
@@ -101,23 +109,26 @@ def enter(session: Session, store: SubmissionStore, ballot: Ballot, ratee_id: in
 
 def resolve(session: Session, store: SubmissionStore, ballot: Ballot, form: LeaderPaperForm, admin_id: int,
             choices: dict[str, str], now: datetime) -> LeaderPaperForm:
-    """An admin decides the 待核对 items (audited); the form is stored once none is left."""
+    """An admin decides 待核对 items (audited); each decided item joins the stored rating at once."""
     if form.status != paper.TO_CHECK:
         raise AlreadyKeyedTwice("该评价表没有待核对的项目")
-    open_items = paper.differences(form.first_entry, form.second_entry or {}, items(session, ballot,
-                                                                                  form.ratee_unit_id))
-    chosen = {item: choices[item] for item in open_items if choices.get(item) not in (None, "")}
-    candidate = paper.merged(form.first_entry, form.second_entry or {}, {**form.resolved, **chosen}, open_items)
-    if candidate is not None:
-        try:
-            validate_answers(rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER).definition,
-                             {**form.first_entry, **candidate})
-        except AnswerError as exc:
-            raise InvalidAnswers(fields=exc.fields) from None
-    form.resolved = {**form.resolved, **chosen}
-    form.updated_at = now
-    record_event(session, admin_id, "leader_paper_resolved", f"leader_paper_form:{form.id}",
-                 {"items": sorted(chosen)})  # commits the resolution with its audit entry
+    if form.round != ballot.invitation.round:
+        raise AlreadyKeyedTwice("该评价表属于已重新开放前的评价，已作废")
+    definition = rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER).definition
+    open_items = paper.differences(form.first_entry, form.second_entry or {}, [q.id for q in definition.questions])
+    chosen = {item: choices[item] for item in open_items
+              if item not in form.resolved and choices.get(item) not in (None, "")}
+    resolved = {**form.resolved, **chosen}
+    still_open = frozenset(paper.unresolved(form.first_entry, form.second_entry or {}, resolved, open_items))
+    try:
+        validate_answers(definition, {**paper.agreed(form.first_entry, form.second_entry or {}, definition),
+                                      **resolved}, held=still_open)
+    except AnswerError as exc:
+        raise InvalidAnswers(fields=exc.fields) from None
+    form.resolved, form.updated_at = resolved, now
+    add_event(session, admin_id, "leader_paper_resolved", f"leader_paper_form:{form.id}",
+              {"items": sorted(chosen)}, now=now)
+    session.commit()  # the decision and its audit entry, before the intake writes on its own connection
     _store_when_resolved(session, store, ballot, form, now)
     session.commit()
     return form
@@ -125,21 +136,39 @@ def resolve(session: Session, store: SubmissionStore, ballot: Ballot, form: Lead
 
 def _store_when_resolved(session: Session, store: SubmissionStore, ballot: Ballot, form: LeaderPaperForm,
                          now: datetime) -> None:
-    all_items = items(session, ballot, form.ratee_unit_id)
-    answers = paper.merged(form.first_entry, form.second_entry or {}, form.resolved, all_items)
-    if answers is None:
-        return
+    """Store the agreed items (once), then add every decided item; STORED when none is left open.
+
+    Safe to run again: the agreed items go in under a fixed submission id per form (a retry gets
+    the first receipt) and completion skips items already in the response.
+    """
+    definition = rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER).definition
+    first, second = form.first_entry, form.second_entry or {}
+    differing = frozenset(paper.differences(first, second, [q.id for q in definition.questions]))
+    if form.response_id is None:
+        if not _store_agreed(session, store, ballot, form, paper.agreed(first, second, definition), differing, now):
+            return
+    decided = {item: value for item, value in form.resolved.items() if item in differing and value != ""}
+    if decided:
+        complete_response(session.connection(), ballot.campaign.id, form.response_id, decided)
+    if not paper.unresolved(first, second, form.resolved, differing):
+        form.status = paper.STORED
+
+
+def _store_agreed(session: Session, store: SubmissionStore, ballot: Ballot, form: LeaderPaperForm,
+                  answers: dict[str, str], held: frozenset[str], now: datetime) -> bool:
+    """The rating with the agreed items through the intake; False when the rater had already rated."""
     point = rating_point(session, ballot, form.ratee_unit_id, LEADER_PAPER)
-    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation.id, form.ratee_unit_id))
+    participant = Participant(IDENTITY_KIND, rating_identity(ballot.invitation, form.ratee_unit_id))
     # A fixed submission id per form: storing it again (a retry) returns the first receipt.
     submission_id = str(uuid.uuid5(PAPER_NAMESPACE, f"leader-paper-form:{form.id}"))
-    receipt = store.submit(point, Submission(participant, submission_id, answers), now=now)
+    receipt = store.submit(point, Submission(participant, submission_id, answers, held_items=held), now=now)
     if receipt.outcome is Outcome.ALREADY_PARTICIPATED:
         form.status = paper.DUPLICATE
-        return
-    form.status, form.response_id = paper.STORED, receipt.response_id
+        return False
+    form.response_id = receipt.response_id
     invitation = ballot.invitation
     invitation.started_at = invitation.started_at or now
     rated = rated_ratees(session, store.hmac_key, invitation, ballot.ratees, ballot.campaign, ballot.questionnaire_id)
     if invitation.submitted_at is None and len(rated) == len(ballot.ratees):
         invitation.submitted_at = now  # the whole paper form is in: the rater has returned
+    return True

@@ -41,11 +41,16 @@ def forms(campaign_id: int):
     rows = [(f, paper.differences(f.first_entry, f.second_entry or {}, {*f.first_entry, *(f.second_entry or {})}))
             for f in forms_]
     names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name)).all())
-    raters = dict(db.session.execute(
-        select(LeaderInvitation.id, LeaderRater.name).join(LeaderRater, LeaderRater.id == LeaderInvitation.rater_id)
-        .where(LeaderInvitation.campaign_id == campaign_id)).all())
+    invitations = db.session.execute(
+        select(LeaderInvitation.id, LeaderRater.name, LeaderInvitation.round, LeaderInvitation.revoked_at)
+        .join(LeaderRater, LeaderRater.id == LeaderInvitation.rater_id)
+        .where(LeaderInvitation.campaign_id == campaign_id)).all()
+    raters = {i.id: i.name for i in invitations}
+    # Forms of a revoked invitation or of a ballot round before a reopening: their ratings are void.
+    current = {i.id: i.round for i in invitations if i.revoked_at is None}
+    void = {f.id for f in forms_ if current.get(f.invitation_id) != f.round}
     return render_template("leader/paper_forms.html", campaign=campaign, forms=rows, names=names, raters=raters,
-                           labels=paper.STATUS_LABELS, to_check=paper.TO_CHECK)
+                           labels=paper.STATUS_LABELS, to_check=paper.TO_CHECK, void=void)
 
 
 @bp.get("/invitations/<int:invitation_id>/paper")
@@ -53,7 +58,7 @@ def forms(campaign_id: int):
 def rater(invitation_id: int):
     """One rater's ratees with the state of their paper forms."""
     ballot = _ballot(invitation_id)
-    by_ratee = {f.ratee_unit_id: f for f in paper_service.forms_of(db.session, ballot.campaign.id, invitation_id)}
+    by_ratee = {f.ratee_unit_id: f for f in paper_service.forms_of(db.session, ballot.campaign.id, ballot.invitation)}
     return render_template("leader/paper_rater.html", ballot=ballot, campaign=ballot.campaign, by_ratee=by_ratee,
                            labels=paper.STATUS_LABELS)
 

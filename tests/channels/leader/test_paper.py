@@ -1,5 +1,6 @@
-"""Paper forms keyed in twice (spec L7, as built): items the two clerks disagree on are 待核对 and the
-form is not counted until an admin resolves them; paper ratings are tagged by their channel."""
+"""Paper forms keyed in twice (spec L7): an item the two clerks disagree on is 待核对 and out of the
+tallies until an admin resolves it, the other items count at once; paper ratings are tagged by
+their channel."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from questionnaire.channels.leader import paper
 from questionnaire.channels.leader.models import LeaderPaperForm
 from questionnaire.extensions import db
 from questionnaire.intake.models import Response
+from questionnaire.tallies import counting
+from questionnaire.tallies.completion import ItemAlreadyAnswered, complete_response
+from questionnaire.tallies.models import TallyAnswer
 from tests.channels.leader.conftest import leader_campaign, ratings, token_of  # noqa: F401 - fixture
 from tests.fixtures.accounts import PASSWORD
 
@@ -35,14 +39,20 @@ def _responses():
     return list(db.session.scalars(select(Response)))
 
 
-def test_differences_are_found_item_by_item_and_merged_only_when_resolved():
-    first, second = ratings("4"), ratings("4", ecology="3")
-    assert paper.differences(first, second, first) == {"ecology": ("4", "3")}
-    assert paper.merged(first, second, {}, first) is None
-    assert paper.merged(first, second, {"ecology": "3"}, first)["ecology"] == "3"
+def _tallied(campaign_id, question_id):
+    """(value, count) pairs counted for one question of the campaign."""
+    return sorted(tuple(r) for r in db.session.execute(select(TallyAnswer.value, TallyAnswer.responses).where(
+        TallyAnswer.campaign_id == campaign_id, TallyAnswer.question_id == question_id,
+        TallyAnswer.responses != 0)).all())
 
 
-def test_two_clerks_disagreeing_on_one_item_hold_the_form_until_an_admin_resolves_it(clerks, leader_campaign):
+def test_differences_are_found_item_by_item_and_only_the_agreed_items_are_kept():
+    first, second = ratings("4", comment="好"), ratings("4", ecology="3")
+    assert paper.differences(first, second, first) == {"ecology": ("4", "3"), "comment": ("好", "")}
+    assert paper.unresolved(first, second, {"ecology": "3"}, first) == ["comment"]
+
+
+def test_two_clerks_disagreeing_on_one_item_hold_that_item_until_an_admin_resolves_it(clerks, leader_campaign):
     invitation = leader_campaign.raters["王局长"].invitation.id
     k1 = leader_campaign.units["K1"].id
     assert _key_in(clerks("admin"), invitation, k1).status_code == 302
@@ -50,14 +60,16 @@ def test_two_clerks_disagreeing_on_one_item_hold_the_form_until_an_admin_resolve
     assert same_clerk.status_code == 409 and "另一名工作人员" in same_clerk.get_data(as_text=True)
     assert _key_in(clerks("clerk2"), invitation, k1, **ratings("4", ecology="3")).status_code == 302
     form = db.session.scalar(select(LeaderPaperForm))
-    assert form.status == paper.TO_CHECK and _responses() == []
+    [held] = _responses()
+    assert form.status == paper.TO_CHECK and form.response_id == held.id
+    assert "ecology" not in held.answers and held.answers["overall"] == "4"
 
     client = clerks("admin")
     listing = client.get(f"/office/leader/campaigns/{leader_campaign.id}/paper").get_data(as_text=True)
     assert "待核对" in listing and 'name="item_ecology"' in listing and 'name="item_overall"' not in listing
     assert client.post(f"/office/leader/paper/{form.id}/resolve", data={"item_ecology": "3"}).status_code == 302
-    [row] = _responses()
-    assert (row.channel, row.evaluated_unit_id, row.collected_unit_id) == (
+    [row] = _responses()  # the same response, completed: still one answer for the rater and ratee
+    assert row.id == held.id and (row.channel, row.evaluated_unit_id, row.collected_unit_id) == (
         "leader_paper", k1, leader_campaign.units["U1"].id)
     assert row.answers["ecology"] == "3" and row.answers["overall"] == "4"
     db.session.refresh(form)
@@ -100,3 +112,48 @@ def test_a_paper_pass_with_a_missing_item_is_shown_again_in_chinese(clerks, lead
     response = _key_in(clerks("admin"), invitation, leader_campaign.units["K1"].id, **ratings(overall=""))
     assert response.status_code == 422 and "此题为必答题" in response.get_data(as_text=True)
     assert db.session.scalar(select(LeaderPaperForm)) is None
+
+
+def test_the_agreed_items_count_now_and_the_resolved_item_later_with_the_tallies_exact(clerks, leader_campaign):
+    invitation = leader_campaign.raters["王局长"].invitation.id
+    k1 = leader_campaign.units["K1"].id
+    _key_in(clerks("admin"), invitation, k1)
+    _key_in(clerks("clerk2"), invitation, k1, **ratings("4", ecology="2"))
+    counting.apply_pending(db.engine, leader_campaign.id)
+    assert _tallied(leader_campaign.id, "overall") == [("4", 1)]
+    assert _tallied(leader_campaign.id, "ecology") == []  # 待核对: out of the tallies
+    assert counting.verify(db.engine, leader_campaign.id) == []
+
+    form = db.session.scalar(select(LeaderPaperForm))
+    clerks("admin").post(f"/office/leader/paper/{form.id}/resolve", data={"item_ecology": "2"})
+    # The row was counted already: the decided item joins its bucket at once, nothing else moves.
+    assert _tallied(leader_campaign.id, "ecology") == [("2", 1)]
+    assert _tallied(leader_campaign.id, "overall") == [("4", 1)]
+    assert counting.verify(db.engine, leader_campaign.id) == []
+    assert counting.recount(db.engine, leader_campaign.id) == 1
+    assert _tallied(leader_campaign.id, "ecology") == [("2", 1)]
+
+
+def test_a_row_resolved_before_it_was_counted_is_counted_once_with_every_item(clerks, leader_campaign):
+    invitation = leader_campaign.raters["王局长"].invitation.id
+    k1 = leader_campaign.units["K1"].id
+    _key_in(clerks("admin"), invitation, k1)
+    _key_in(clerks("clerk2"), invitation, k1, **ratings("4", ecology="2"))
+    form = db.session.scalar(select(LeaderPaperForm))
+    clerks("admin").post(f"/office/leader/paper/{form.id}/resolve", data={"item_ecology": "4"})
+    counting.apply_pending(db.engine, leader_campaign.id)
+    assert _tallied(leader_campaign.id, "ecology") == [("4", 1)]
+    assert counting.verify(db.engine, leader_campaign.id) == []
+
+
+def test_completing_a_response_never_changes_an_item_it_already_holds(clerks, leader_campaign):
+    invitation = leader_campaign.raters["王局长"].invitation.id
+    _key_in(clerks("admin"), invitation, leader_campaign.units["K1"].id)
+    _key_in(clerks("clerk2"), invitation, leader_campaign.units["K1"].id)
+    [row] = _responses()
+    with db.engine.begin() as conn:
+        assert complete_response(conn, leader_campaign.id, row.id, {"overall": "4"}) == 0  # same value: no-op
+        with pytest.raises(ItemAlreadyAnswered):
+            complete_response(conn, leader_campaign.id, row.id, {"overall": "1"})
+    db.session.expire_all()
+    assert db.session.get(Response, row.id).answers["overall"] == "4"
