@@ -3,7 +3,10 @@ behind every client (README, "Running as a cluster"). No servers needed: nothing
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from cryptography.fernet import Fernet
 from redis.sentinel import SentinelConnectionPool
 from sqlalchemy import create_engine
 
@@ -15,7 +18,8 @@ from questionnaire.settings import SettingsError, config_from_env, normalise_dat
 
 MULTI_HOST = "postgresql://app:s3cret@pg1:5432,pg2:5433/questionnaire?target_session_attrs=read-write"
 SENTINELS = {"REDIS_SENTINELS": "10.0.0.1:26379, 10.0.0.2:26379,10.0.0.3:26380", "REDIS_SENTINEL_SERVICE": "sq"}
-PRODUCTION = {"QUESTIONNAIRE_ENV": "production", "SECRET_KEY": "k", "PARTICIPANT_HMAC_KEY": "h",
+PRODUCTION = {"QUESTIONNAIRE_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+              "PARTICIPANT_HMAC_KEY": secrets.token_hex(32), "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
               "DATABASE_URL": MULTI_HOST}
 
 

@@ -20,10 +20,11 @@ QUESTION_TYPES = ("rating", "choice", "text")
 TALLIED_TYPES = ("rating", "choice")  # free text is read, not counted
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 DEFAULT_TEXT_LIMIT = 500
-# Characters no phone keyboard types: C0 controls except tab/newline, DEL, and lone UTF-16
-# surrogates (valid in a JSON string, but not UTF-8). PostgreSQL's JSONB refuses NUL and
-# surrogates, so letting them through turned a fuzzed text answer into a 500.
-UNTYPEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Characters no phone keyboard types: C0 controls except tab/newline, DEL, lone UTF-16
+# surrogates (valid in a JSON string, but not UTF-8) and U+FFFD, the replacement character that
+# bytes which were not UTF-8 become when a form body is decoded (kernel.web.form_data). PostgreSQL's
+# JSONB refuses NUL and surrogates, so letting them through turned a fuzzed text answer into a 500.
+UNTYPEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
 
 
 class DefinitionError(ValueError):

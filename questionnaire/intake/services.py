@@ -24,4 +24,5 @@ def submission_store() -> SubmissionStore:
         redis=redis_store.client(current_app),
         hmac_key=current_app.config["PARTICIPANT_HMAC_KEY"],
         connect_timeout=connect_args.get("connect_timeout", 3),
+        field_key=current_app.config["FIELD_ENCRYPTION_KEY"],
     )

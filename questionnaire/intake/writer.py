@@ -42,7 +42,7 @@ pending = TallyPending.__table__
 ROW_COLUMNS = (
     "campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
     "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel",
+    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel", "free_text_sealed",
 )
 
 BY_SUBMISSION = select(

@@ -2,8 +2,8 @@
 
 Bounded whatever the table size: the newest rows of the entity's own collection points (those
 that evaluate it) through `collection_point_id`, at most SCAN rows, clean (unflagged) answers
-only, as in the results. Phone and ID numbers a resident typed are masked: a printed report
-travels further than the office's screen.
+only, as in the results. Phone and ID numbers a resident typed were masked at intake
+(intake.free_text): the stored text is what a printed report may show.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import CollectionPoint, Response
-from questionnaire.kernel.personal_data import mask_numbers_in_text
 
 SCAN = 500
 LIMIT = 10
@@ -40,7 +39,7 @@ def newest_suggestions(conn, campaign_id: int, text_ids: list[str], unit_id: int
     for row in conn.execute(select(*columns).where(*where).order_by(Response.id.desc()).limit(SCAN)):
         text = next((t.strip() for t in row if isinstance(t, str) and t.strip()), None)
         if text:
-            text = mask_numbers_in_text(" ".join(text.split()))
+            text = " ".join(text.split())
             found.append(text if len(text) <= MAX_CHARS else text[:MAX_CHARS] + "……")
             if len(found) >= limit:
                 break

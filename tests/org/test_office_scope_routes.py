@@ -382,3 +382,39 @@ def test_every_report_route_refuses_another_countys_and_a_units_account(login_as
         assert "甲县" not in client.get(f"/reports/campaigns/{scored.id}").get_data(as_text=True), username
     assert db_session.query(AuditEvent).filter(AuditEvent.action == "queue_report_batch").count() == 1
     assert db_session.query(AuditEvent).filter(AuditEvent.action.like("download_report%")).count() == 0
+
+
+# -- free text as typed (/office/responses/<id>/free-text): the performance office's admins only --
+
+def _reveals(db_session) -> list[tuple]:
+    from questionnaire.accounts.models import AuditEvent
+
+    db_session.expire_all()
+    return [(e.user_id, e.target) for e in db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "free_text_reveal"))]
+
+
+def test_the_free_text_as_typed_opens_for_an_admin_only_and_every_opening_is_audited(
+        login_as, accounts, campaign, respond, clean_app, db_session):
+    guarded = {r.endpoint for r in clean_app.url_map.iter_rules() if r.rule.startswith("/office/responses")}
+    assert guarded == {"free_text.confirm", "free_text.reveal"}, "a new free-text route needs a scope test"
+    receipt = respond("K1", suggestion="请回电13812345678")
+    url = f"/office/responses/{receipt.response_id}/free-text"
+    for username in ("k1", "k2", "u1"):  # the evaluated county's own account too: a resident's number
+        client = login_as(username)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 403, (username, method)
+            assert "13812345678" not in response.get_data(as_text=True)
+    assert _reveals(db_session) == []  # nothing opened, nothing recorded
+
+    admin = login_as("admin")
+    page = admin.get(url).get_data(as_text=True)
+    assert "请回电138****5678" in page and "13812345678" not in page
+    assert _reveals(db_session) == []  # the GET only offers the button
+    shown = admin.post(url)
+    assert shown.status_code == 200 and "请回电13812345678" in shown.get_data(as_text=True)
+    assert _reveals(db_session) == [(accounts.admin, f"response:{receipt.response_id}")]
+    unsealed = respond("K1", suggestion="没有号码")
+    assert admin.post(f"/office/responses/{unsealed.response_id}/free-text").status_code == 404
+    assert admin.get("/office/responses/999999/free-text").status_code == 404

@@ -8,7 +8,6 @@ from fractions import Fraction
 from questionnaire.campaigns.scoring import exact_rate
 from questionnaire.extensions import db
 from questionnaire.kernel.numbers import format_percent
-from questionnaire.kernel.personal_data import mask_numbers_in_text as mask_numbers
 from questionnaire.reports.service import CampaignReports
 from questionnaire.results.standings import entity_counts
 
@@ -85,11 +84,6 @@ def test_entered_counts_suggestions_and_the_draft_mark(reported):
     texts = [b.text for c in report.chapters for b in c.blocks if hasattr(b, "text")]
     assert any("138****5678" in t for t in texts) and not any("13812345678" in t for t in texts)
     assert report.watermark == "征求意见稿"
-
-
-def test_numbers_typed_into_a_suggestion_are_masked():
-    assert mask_numbers("电话13812345678，身份证45270119900101123X") == "电话138****5678，身份证452**********1123X"
-    assert mask_numbers("第2026年3号") == "第2026年3号"
 
 
 def test_the_city_report_ranks_every_entity_as_the_results_do(reported, login_as):

@@ -21,9 +21,9 @@ from questionnaire.channels.phone.frames import PersonalKeys
 from questionnaire.channels.phone.interviews import CallRecord
 from questionnaire.channels.phone.models import FrameNumber, PhoneCase
 from questionnaire.channels.phone.outcomes import OUTCOMES, PhonePolicy
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db
 from questionnaire.intake.points import load_point
-from questionnaire.intake.submissions import SubmissionStore
+from questionnaire.intake.services import submission_store
 from questionnaire.kernel.china_time import CHINA
 from questionnaire.kernel.errors import InvalidAnswers
 from questionnaire.kernel.personal_data import mask_phone
@@ -115,8 +115,7 @@ def outcome(case_id: int):
         abort(400)
     point = load_point(db.session, case.collection_point_id)
     answers = {q.id: request.form[q.id] for q in point.definition.questions if request.form.get(q.id, "") != ""}
-    store = SubmissionStore(engine=db.engine, redis=redis_store.client(current_app),
-                            hmac_key=current_app.config["PARTICIPANT_HMAC_KEY"])
+    store = submission_store()  # the one intake's store, with its keys (free text sealed as at the QR form)
     record = CallRecord(int(code), answers if int(code) == 11 else None,
                         _appointment(request.form.get("appointment_at", "")), request.form.get("note", ""))
     try:

@@ -1,4 +1,4 @@
-"""HTTP hygiene: security headers, no-cache HTML for WeChat, content-hashed static URLs."""
+"""HTTP hygiene: form decoding, security headers, no-cache HTML for WeChat, content-hashed static URLs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 from flask import Flask, Response, request, url_for
 
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.kernel.web.form_data import AppRequest
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -16,6 +17,7 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = AppRequest  # form bytes that are not UTF-8 reach validation (see form_data)
     hashes: dict[str, str] = {}
 
     def static_url(filename: str) -> str:

@@ -149,6 +149,15 @@
       text.textContent = s.text;
       li.appendChild(meta);
       li.appendChild(text);
+      var revealUrl = list.getAttribute("data-reveal-url");  // admins only: the text as typed, audited
+      if (revealUrl && s.sealed) {
+        var link = document.createElement("a");
+        link.className = "reveal";
+        link.href = revealUrl.replace("/0/", "/" + s.response_id + "/");
+        link.textContent = "查看原文";
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
       list.appendChild(li);
     });
   }
