@@ -32,7 +32,7 @@ from tests.faults.cluster_checks import (
 )
 from tests.faults.conftest import SERVER_SETTINGS
 from tests.faults.load import Load
-from tests.faults.servers import FAULT_HMAC_KEY, FAULT_SECRET_KEY, VENV_BIN, run_flask
+from tests.faults.servers import FAULT_FIELD_ENCRYPTION_KEY, FAULT_HMAC_KEY, FAULT_SECRET_KEY, VENV_BIN, run_flask
 
 pytestmark = pytest.mark.faults
 
@@ -62,6 +62,10 @@ def _app_env(cluster: Cluster) -> dict:
         "READ_DATABASE_URL": cluster.read_database_url,
         "REDIS_SENTINELS": cluster.sentinels_setting, "REDIS_SENTINEL_SERVICE": "questionnaire",
         "SECRET_KEY": FAULT_SECRET_KEY, "PARTICIPANT_HMAC_KEY": FAULT_HMAC_KEY,
+        "FIELD_ENCRYPTION_KEY": FAULT_FIELD_ENCRYPTION_KEY,
+        # The office check logs in with a password only: the second factor has its own tests
+        # (tests/accounts, tests/browser/test_second_factor.py) and is not what crosses nodes here.
+        "REQUIRE_TOTP_FOR_ROLES": "",
         "PUBLIC_BASE_URL": "http://survey.test", "FLASK_APP": "wsgi", "PYTHONUNBUFFERED": "1",
         # Every node gets its own instance folder (cluster.start_app_nodes): nothing there may matter.
         # Export files go to the one shared directory, as a shared mount would be in production.
@@ -91,6 +95,7 @@ def cluster_stack():
 
         harness = create_app({
             "TESTING": True, "SECRET_KEY": FAULT_SECRET_KEY, "PARTICIPANT_HMAC_KEY": FAULT_HMAC_KEY,
+            "FIELD_ENCRYPTION_KEY": FAULT_FIELD_ENCRYPTION_KEY,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(cluster.database_url),
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(cluster.database_url, {}),
             "REDIS_URL": None, "REDIS_SENTINELS": tuple(("127.0.0.1", p) for p in cluster.sentinel_ports),
@@ -99,7 +104,7 @@ def cluster_stack():
         with harness.app_context():
             from tests.factories import import_small_campaign
 
-            campaign = import_small_campaign()
+            campaign = import_small_campaign(answer_scope="campaign")  # checks.py derives keys unscoped
         codes = {unit: code for unit, code in campaign.codes.items() if unit in ("K1", "K1T1", "K2T1", "U1")}
         cluster.start_haproxy()
         cluster.start_app_nodes(env, VENV_BIN)
