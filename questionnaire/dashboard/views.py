@@ -12,7 +12,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
@@ -114,6 +114,8 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
         "questions": figures.question_rows(data),
         "series": figures.series(data, now),
         "suggestions": recent_suggestions(db.session, campaign_id, scope, include_flagged),
+        "flagged_suggestions": 0 if include_flagged else sum(
+            s.flagged for s in recent_suggestions(db.session, campaign_id, scope, True)),
     }
 
 
@@ -162,7 +164,14 @@ def index():
 @bp.get("/campaigns/<int:campaign_id>")
 @office_login_required
 def overview(campaign_id: int):
-    """Progress toward the target, county and unit league tables, questions, time chart."""
+    """Progress toward the target, county and unit league tables, questions, time chart.
+
+    A county office lands on its own county's drill-down (its townships), not on a one-row table."""
+    scope = current_scope()
+    if scope.role == "county":
+        _campaign_or_404(campaign_id)
+        kept = {k: v for k, v in request.args.items() if k in ("flagged", "channel", "sort", "order")}
+        return redirect(url_for("dashboard.county", campaign_id=campaign_id, county_id=scope.county_id, **kept))
     return _page(campaign_id, None)
 
 
