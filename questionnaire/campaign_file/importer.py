@@ -19,7 +19,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.campaign_file.org_tree import apply_org, set_unit_targets, validate_org_section
+from questionnaire.campaign_file.org_section import validate_org_section
+from questionnaire.campaign_file.org_tree import apply_org, set_unit_targets
 from questionnaire.campaigns import answer_scope
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
 from questionnaire.campaigns.models import Campaign, Questionnaire
