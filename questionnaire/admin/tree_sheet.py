@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -85,7 +86,7 @@ def read(data: bytes, existing_kinds: dict[str, str] | None = None, city: dict |
     existing_kinds = existing_kinds or {}
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
         return SheetResult(problems=["文件无法读取：请上传用模板填写的 Excel 文件（.xlsx）"])
     sheet = book["组织架构"] if "组织架构" in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

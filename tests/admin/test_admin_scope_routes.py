@@ -56,7 +56,8 @@ def _state(db_session):
         db_session.scalar(select(func.count()).select_from(OrgUnit)),
         db_session.scalar(select(func.count()).select_from(UnitTarget)),
         db_session.scalar(select(func.count()).select_from(Questionnaire)),
-        [(u.username, u.password_hash, u.is_active) for u in db_session.scalars(select(OfficeUser).order_by(OfficeUser.id))],
+        [(u.username, u.password_hash, u.is_active)
+         for u in db_session.scalars(select(OfficeUser).order_by(OfficeUser.id))],
     )
 
 
