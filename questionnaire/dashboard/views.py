@@ -141,7 +141,9 @@ def _page(campaign_id: int, county_id: int | None):
         "dashboard/overview.html" if county is None else "dashboard/county.html",
         campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
         descending=descending, sort_labels=SORT_LABELS, api_url=api_url, channel=channel,
-        channel_labels=CHANNEL_LABELS, panels=feature_panels(scope) if county is None else [],
+        # A county office lands on its drill-down: the panels (rectification warnings) come with it.
+        channel_labels=CHANNEL_LABELS,
+        panels=feature_panels(scope) if county is None or current_scope().role == "county" else [],
         has_exports="exports.index" in current_app.view_functions, **data,
     )
 
