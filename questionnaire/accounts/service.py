@@ -55,6 +55,16 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+# No 0/O, 1/l/I: an initial password is read off a printed list and typed by hand.
+PRINTABLE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+
+def generate_printable_password() -> str:
+    """12 unambiguous characters in groups of four (about 69 bits), for lists handed out on paper."""
+    chars = "".join(secrets.choice(PRINTABLE_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
 def _hash_method() -> str:
     if has_app_context():
         return current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD

@@ -19,7 +19,7 @@ from questionnaire.accounts.service import (
     NewAccount,
     add_event,
     add_user,
-    generate_password,
+    generate_printable_password,
     set_password,
 )
 from questionnaire.kernel.errors import NotInScope
@@ -71,7 +71,7 @@ def create_for_tree(session: Session, kinds: list[str], user_id: int, ip_hash: s
         username = f"{PREFIX_FOR_KIND[unit.kind]}-{unit.code}"
         if (unit.id, role) in have or username in names:
             continue
-        password = generate_password()
+        password = generate_printable_password()
         add_user(session, NewAccount(username, password, role, unit.code, unit.name), must_change_password=True)
         names.add(username)
         issued.append(IssuedPassword(username, unit.name, role, password))
@@ -90,7 +90,7 @@ def _account(session: Session, account_id: int) -> OfficeUser:
 def reset_password(session: Session, account_id: int, user_id: int, ip_hash: str | None) -> IssuedPassword:
     """A new generated password, to be changed at the next login; the account's sessions end."""
     user = _account(session, account_id)
-    password = generate_password()
+    password = generate_printable_password()
     set_password(session, user, password, must_change=True)
     add_event(session, user_id, "reset_password", user.username, {"account_id": user.id}, ip_hash)
     session.commit()

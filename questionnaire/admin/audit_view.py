@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "create_accounts": "批量创建账号", "reset_password": "重置密码", "change_password": "修改密码",
     "disable_account": "停用账号", "enable_account": "启用账号", "export_audit": "导出审计日志",
     "view_audit": "查看审计日志", "second_factor_enrolled": "启用两步验证",
+    "download_tree_template": "下载组织架构模板",
 }
 
 
