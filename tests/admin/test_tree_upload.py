@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from questionnaire.accounts.models import AuditEvent
+from questionnaire.accounts.service import NewAccount, create_user
+from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import UnitTarget
 from questionnaire.org.models import OrgUnit
 from tests.admin.conftest import sheet_bytes, sheet_rows
+from tests.fixtures.accounts import PASSWORD, login
 
 
 def upload(client, campaign, data: bytes):
@@ -92,3 +96,16 @@ def test_a_tampered_preview_is_refused(login_as, campaign):
     url = f"/office/admin/campaigns/{campaign.id}/tree/apply"
     response = login_as("admin").post(url, data={"token": ""})
     assert response.status_code == 400 and "请重新上传文件" in response.get_data(as_text=True)
+
+
+def test_the_demo_tree_downloaded_and_uploaded_unchanged_changes_nothing(clean_app, db_session):
+    demo = Path(__file__).resolve().parents[2] / "demo" / "hechi-2026.yaml"
+    summary = import_campaign(db_session, read_campaign_file(demo))
+    create_user(db_session, NewAccount("office", PASSWORD, "admin"))
+    client = clean_app.test_client()
+    login(client, "office")
+    data = client.get(f"/office/admin/campaigns/{summary.campaign_id}/tree-template.xlsx").data
+    assert len(sheet_rows(data)) == 1 + 11 + 139 + 83  # the city, counties, townships, city units
+    response = client.post(f"/office/admin/campaigns/{summary.campaign_id}/tree/preview",
+                           data={"file": (io.BytesIO(data), "tree.xlsx")})
+    assert response.status_code == 200 and "完全相同" in response.get_data(as_text=True)

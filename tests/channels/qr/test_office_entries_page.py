@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from urllib.parse import unquote
 
+import pytest
 from PIL import Image
 
 from questionnaire.extensions import db
@@ -79,3 +82,14 @@ def test_downloads_carry_the_units_name(login_as, campaign):
     assert image.height > image.width  # the unit's name printed under the square code
     poster = client.get(f"/office/entries/{entry_id}/poster.pdf?size=A4")
     assert "海报-一镇-" in unquote(poster.headers["Content-Disposition"])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_a_poster_names_the_organizer_and_the_hotline(login_as, campaign, tmp_path):
+    client = login_as("admin")
+    html = client.get(f"/office/campaigns/{campaign.id}/entries?q=一镇").get_data(as_text=True)
+    entry_id = re.search(r'/office/entries/(\d+)/poster.pdf', html).group(1)
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(client.get(f"/office/entries/{entry_id}/poster.pdf?size=A4").data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "主办单位：测试市绩效评估工作领导小组办公室" in text and "咨询电话：0778-2281234" in text
