@@ -6,6 +6,7 @@ These functions own their transactions (they commit); callers pass the session.
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -56,7 +57,7 @@ def generate_password() -> str:
 
 
 # No 0/O, 1/l/I: an initial password is read off a printed list and typed by hand.
-PRINTABLE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+PRINTABLE_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 
 
 def generate_printable_password() -> str:

@@ -21,11 +21,11 @@ from questionnaire.extensions import db
 from questionnaire.intake.models import Response
 from questionnaire.kernel.china_time import china_time
 from tests.browser.conftest import PHONE
+from tests.fixtures.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-ADMIN_PASSWORD = "admin-password-1"
 TREE = [("市", "C", "测试市", None, None), ("县区", "K1", "甲县", None, 100), ("乡镇", "K1T1", "一镇", "K1", 40),
         ("县区", "K2", "乙区", None, 80), ("乡镇", "K2T1", "三镇", "K2", None),
         ("市直单位", "U1", "市教育局", None, 30)]
@@ -47,10 +47,10 @@ def _login(page, base: str, username: str, password: str) -> None:
 
 
 def test_a_campaign_from_an_empty_database_to_the_first_answer(live_server, chromium, screenshot, tmp_path):
-    create_user(db.session, NewAccount("admin", ADMIN_PASSWORD, "admin"))
+    create_user(db.session, NewAccount("admin", PASSWORD, "admin"))
     office = chromium.new_context(**DESKTOP).new_page()
     office.on("dialog", lambda dialog: dialog.accept())
-    _login(office, live_server, "admin", ADMIN_PASSWORD)
+    _login(office, live_server, "admin", PASSWORD)
 
     # 1. The campaign.
     office.goto(f"{live_server}/office/admin/")
@@ -158,9 +158,9 @@ def test_a_campaign_from_an_empty_database_to_the_first_answer(live_server, chro
 @pytest.mark.parametrize("path", ["/office/admin/", "/office/admin/accounts", "/office/admin/audit", "entries",
                                   "dashboard", "editor", "tree"])
 def test_office_pages_fit_a_360_px_phone(live_server, campaign, chromium, path, screenshot):
-    create_user(db.session, NewAccount("admin", ADMIN_PASSWORD, "admin"))
+    create_user(db.session, NewAccount("admin", PASSWORD, "admin"))
     page = chromium.new_context(**PHONE).new_page()
-    _login(page, live_server, "admin", ADMIN_PASSWORD)
+    _login(page, live_server, "admin", PASSWORD)
     url = {"entries": f"/office/campaigns/{campaign.id}/entries", "dashboard": f"/dashboard/campaigns/{campaign.id}",
            "editor": f"/office/admin/campaigns/{campaign.id}/questionnaires/county",
            "tree": f"/office/admin/campaigns/{campaign.id}/tree"}.get(path, path)
@@ -171,9 +171,9 @@ def test_office_pages_fit_a_360_px_phone(live_server, campaign, chromium, path, 
 
 
 def test_the_entries_headers_stay_on_one_line_at_1440_px(live_server, campaign, chromium):
-    create_user(db.session, NewAccount("admin", ADMIN_PASSWORD, "admin"))
+    create_user(db.session, NewAccount("admin", PASSWORD, "admin"))
     page = chromium.new_context(**DESKTOP).new_page()
-    _login(page, live_server, "admin", ADMIN_PASSWORD)
+    _login(page, live_server, "admin", PASSWORD)
     page.goto(f"{live_server}/office/campaigns/{campaign.id}/entries")
     heights = page.eval_on_selector_all("table.entries th, table.entries td button",
                                         "cells => cells.map(c => c.getBoundingClientRect().height)")
