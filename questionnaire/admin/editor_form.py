@@ -19,6 +19,7 @@ from questionnaire.campaigns.scales import SCALES
 
 TYPE_LABELS = {"rating": "评分题（五级满意度等）", "choice": "单选题", "text": "填空题（意见建议）"}
 SCALE_LABELS = {"satisfaction": "满意度（非常满意……非常不满意）", "awareness": "知晓度", "recognition": "认可度"}
+assert set(SCALE_LABELS) == set(SCALES), "every scale the definitions know is offered in the editor"
 NEW_TITLES = {"rating": "您对……的满意程度", "choice": "请选择……", "text": "您对……有什么意见或建议？"}
 MAX_QUESTIONS = 100
 _OP = re.compile(r"^(up|down|delete):(\d+)$|^add:(rating|choice|text)$|^(save|preview)$")
@@ -145,5 +146,3 @@ def form_rows(questionnaire: dict) -> list[dict]:
 def valid_key(key: str) -> bool:
     return bool(ID_PATTERN.match(key or ""))
 
-
-SCALES_OFFERED = tuple(s for s in SCALE_LABELS if s in SCALES)
