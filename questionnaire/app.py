@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from questionnaire.accounts import register as accounts
+from questionnaire.admin import register as admin
 from questionnaire.campaign_file import register as campaign_file
 from questionnaire.channels.leader import register as leader_channel
 from questionnaire.channels.phone import register as phone_channel
@@ -34,7 +35,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
 FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, campaign_file, tallies, dashboard,
-            exports, results, rectification, reports, demo, workers_cli)
+            exports, results, rectification, reports, admin, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

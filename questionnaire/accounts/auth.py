@@ -104,11 +104,12 @@ def complete_login(user: OfficeUser) -> None:
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
 
 
-def office_login_required(roles=None, enrolling: bool = False):
+def office_login_required(roles=None, enrolling: bool = False, changing_password: bool = False):
     """Require a logged-in, active office account (optionally one of `roles`).
 
     An account whose role requires a second factor (REQUIRE_TOTP_FOR_ROLES) and has none is
-    sent to enrol it first; only the enrolment views themselves pass `enrolling=True`.
+    sent to enrol it first; only the enrolment views themselves pass `enrolling=True`. An account
+    with an initial or reset password is sent to replace it (`changing_password=True`: that page).
     Usable as `@office_login_required()`, `@office_login_required(roles=("admin",))`
     or bare `@office_login_required`.
     """
@@ -127,6 +128,10 @@ def office_login_required(roles=None, enrolling: bool = False):
                 if wants_json():
                     return json_error(403, "second_factor_required", "请先启用两步验证")
                 return redirect(url_for("accounts.enrol_second_factor"))
+            if not changing_password and current_user.must_change_password:
+                if wants_json():
+                    return json_error(403, "password_change_required", "请先修改初始密码")
+                return redirect(url_for("accounts.change_password"))
             if allowed is not None and current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)

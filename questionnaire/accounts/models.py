@@ -44,6 +44,9 @@ class OfficeUser(UserMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
+    # An initial or reset password is the office's, not the person's: it must be replaced at the
+    # next login before any office page answers (auth.office_login_required).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     org_unit = relationship(OrgUnit)

@@ -6,6 +6,7 @@ These functions own their transactions (they commit); callers pass the session.
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -55,6 +56,16 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+# No 0/O, 1/l/I: an initial password is read off a printed list and typed by hand.
+PRINTABLE_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
+
+
+def generate_printable_password() -> str:
+    """12 unambiguous characters in groups of four (about 69 bits), for lists handed out on paper."""
+    chars = "".join(secrets.choice(PRINTABLE_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
 def _hash_method() -> str:
     if has_app_context():
         return current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD
@@ -71,6 +82,13 @@ def _dummy_hash(method: str) -> str:
 
 def create_user(session: Session, account: NewAccount) -> OfficeUser:
     """Validate and store a new office account (commits)."""
+    user = add_user(session, account)
+    session.commit()
+    return user
+
+
+def add_user(session: Session, account: NewAccount, must_change_password: bool = False) -> OfficeUser:
+    """Validate a new office account and add it to the caller's transaction (flushes, no commit)."""
     username = account.username.strip()
     if not username or len(username) > 64:
         raise AccountError("用户名不能为空且不超过 64 个字符")
@@ -98,10 +116,39 @@ def create_user(session: Session, account: NewAccount) -> OfficeUser:
         display_name=account.display_name or (unit.name if unit else "绩效办"),
         role=account.role,
         org_unit_id=unit.id if unit else None,
+        must_change_password=must_change_password,
     )
     session.add(user)
-    session.commit()
+    session.flush()
     return user
+
+
+class PasswordRefused(ServiceError):
+    status, code, message = 422, "password_refused", "新密码不符合要求"
+
+
+def set_password(session: Session, user: OfficeUser, password: str, must_change: bool) -> None:
+    """A new password hash; every session of the account ends (caller commits)."""
+    user.password_hash = generate_password_hash(password, _hash_method())
+    user.must_change_password = must_change
+    user.failed_logins, user.locked_until = 0, None
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def change_own_password(session: Session, user: OfficeUser, current: str, new: str, repeat: str,
+                        ip_hash: str | None) -> None:
+    """The person replaces the password (an initial or reset one, or their own); commits."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise PasswordRefused("当前密码不正确")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise PasswordRefused(f"新密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if new != repeat:
+        raise PasswordRefused("两次输入的新密码不一致")
+    if new == current:
+        raise PasswordRefused("新密码不能与当前密码相同")
+    set_password(session, user, new, must_change=False)
+    add_event(session, user.id, "change_password", user.username, {}, ip_hash)
+    session.commit()
 
 
 def authenticate(session: Session, username: str, password: str, ip_hash: str | None = None,

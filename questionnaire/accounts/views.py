@@ -5,7 +5,7 @@ The office pages themselves belong to their features.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from qrcode.constants import ERROR_CORRECT_M
 
@@ -128,3 +128,22 @@ def second_factor_qr():
     response = Response(qr.qr_svg(uri, size_mm=60, error_correction=ERROR_CORRECT_M), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@office_login_required(changing_password=True)
+def change_password():
+    """Change the password; required at the first login with an initial or reset password."""
+    user = current_user._get_current_object()
+    forced = bool(user.must_change_password)
+    if request.method == "POST":
+        try:
+            accounts.change_own_password(db.session, user, request.form.get("current", ""),
+                                         request.form.get("new", ""), request.form.get("repeat", ""),
+                                         auth.request_ip_hash())
+        except accounts.PasswordRefused as exc:
+            return _refused("office/change_password.html", exc.message, exc.status, forced=forced)
+        auth.complete_login(user)  # the epoch moved on: other sessions of the account end
+        flash("密码已修改")
+        return _after_login()
+    return render_template("office/change_password.html", error=None, forced=forced)

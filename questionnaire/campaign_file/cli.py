@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from questionnaire.campaign_file.exporter import dump, export_campaign_doc
 from questionnaire.campaign_file.importer import (
     CampaignFileError,
     import_campaign,
@@ -12,10 +13,24 @@ from questionnaire.campaign_file.importer import (
     validate_campaign_doc,
 )
 from questionnaire.extensions import db
+from questionnaire.kernel.errors import NotInScope
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(import_campaign_command)
+    app.cli.add_command(export_campaign_command)
+
+
+@click.command("export-campaign")
+@click.argument("campaign_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of YAML.")
+def export_campaign_command(campaign_id: int, as_json: bool) -> None:
+    """Print a campaign as a campaign file (the import's inverse)."""
+    try:
+        doc = export_campaign_doc(db.session, campaign_id)
+    except NotInScope:
+        raise click.ClickException(f"调查活动 {campaign_id} 不存在") from None
+    click.echo(dump(doc, "json" if as_json else "yaml"))
 
 
 @click.command("import-campaign")

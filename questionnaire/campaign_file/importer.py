@@ -19,14 +19,15 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from questionnaire.campaign_file.org_section import validate_org_section
+from questionnaire.campaign_file.org_tree import apply_org, set_unit_targets
 from questionnaire.campaigns import answer_scope
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
-from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
+from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.channels.leader.campaign_settings import SETTINGS_KEY as LEADER_KEY
 from questionnaire.channels.leader.campaign_settings import validate_section as validate_leader_section
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
 from questionnaire.intake.models import Response
-from questionnaire.org.models import OrgUnit
 from questionnaire.results.scheme import KINDS as SCORED_KINDS
 from questionnaire.results.scheme import parse_scheme
 from questionnaire.results.service import SchemeRefused, add_scheme_version, check_scheme
@@ -74,16 +75,50 @@ def _datetime(raw: Any, path: str, problems: list[str]) -> datetime | None:
     return raw.astimezone(timezone.utc)
 
 
-def _unit(raw: Any, path: str, problems: list[str]) -> dict | None:
-    if (not isinstance(raw, Mapping) or not isinstance(raw.get("code"), (str, int))
-            or not isinstance(raw.get("name"), str)):
-        problems.append(f"{path}: 需要 code 和 name")
-        return None
-    target = raw.get("target_responses")
-    if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target <= 0):
-        problems.append(f"{path}.target_responses: 必须是正整数（不设目标时省略）")
-        target = None
-    return {"code": str(raw["code"]), "name": raw["name"].strip(), "target_responses": target}
+def validate_campaign_section(c: Any, problems: list[str]) -> dict:
+    """The file's `campaign` section, normalised; every problem appended with its path.
+
+    The office's campaign form (admin) checks its fields with this same function, so a
+    browser and a file get the same messages."""
+    campaign: dict = {}
+    if not isinstance(c, Mapping):
+        problems.append("campaign: 缺少活动信息")
+        return campaign
+    for key in ("slug", "title"):
+        if not isinstance(c.get(key), str) or not c[key].strip():
+            problems.append(f"campaign.{key}: 必填文本")
+    if not isinstance(c.get("year"), int):
+        problems.append("campaign.year: 必须是年份整数")
+    if c.get("round", "annual") not in ROUNDS:
+        problems.append(f"campaign.round: 必须是 {'/'.join(ROUNDS)} 之一")
+    target = c.get("target_responses", 0)
+    if not isinstance(target, int) or target < 0:
+        problems.append("campaign.target_responses: 必须是非负整数")
+    opens = _datetime(c.get("opens_at"), "campaign.opens_at", problems)
+    closes = _datetime(c.get("closes_at"), "campaign.closes_at", problems)
+    if opens and closes and closes <= opens:
+        problems.append("campaign.closes_at: 必须晚于 opens_at")
+    settings = c.get("settings", {})
+    if not isinstance(settings, Mapping):
+        problems.append("campaign.settings: 必须是对象")
+        settings = {}
+    scope = c.get("answer_scope", answer_scope.DEFAULT)
+    if scope not in answer_scope.SCOPES:
+        problems.append(f"campaign.answer_scope: 必须是 {'/'.join(answer_scope.SCOPES)} 之一"
+                        "（每次评议一次 / 每份问卷一次 / 每个评价对象一次）")
+    contact = {}
+    for key, limit in (("organizer", 200), ("hotline", 40)):
+        value = c.get(key, "")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a phone number written without quotes
+        if not isinstance(value, str) or len(value.strip()) > limit:
+            problems.append(f"campaign.{key}: 必须是不超过 {limit} 字的文本")
+            value = ""
+        contact[key] = value.strip()
+    campaign = {**c, "opens_at": opens, "closes_at": closes, "settings": dict(settings),
+                "round": c.get("round", "annual"), "target_responses": target,
+                "answer_scope": scope, **contact}
+    return campaign
 
 
 def validate_campaign_doc(doc: Any) -> dict:
@@ -91,72 +126,9 @@ def validate_campaign_doc(doc: Any) -> dict:
     problems: list[str] = []
     if not isinstance(doc, Mapping):
         raise CampaignFileError(["文件顶层必须是一个对象"])
-    c = doc.get("campaign")
-    campaign: dict = {}
-    if not isinstance(c, Mapping):
-        problems.append("campaign: 缺少活动信息")
-    else:
-        for key in ("slug", "title"):
-            if not isinstance(c.get(key), str) or not c[key].strip():
-                problems.append(f"campaign.{key}: 必填文本")
-        if not isinstance(c.get("year"), int):
-            problems.append("campaign.year: 必须是年份整数")
-        if c.get("round", "annual") not in ROUNDS:
-            problems.append(f"campaign.round: 必须是 {'/'.join(ROUNDS)} 之一")
-        target = c.get("target_responses", 0)
-        if not isinstance(target, int) or target < 0:
-            problems.append("campaign.target_responses: 必须是非负整数")
-        opens = _datetime(c.get("opens_at"), "campaign.opens_at", problems)
-        closes = _datetime(c.get("closes_at"), "campaign.closes_at", problems)
-        if opens and closes and closes <= opens:
-            problems.append("campaign.closes_at: 必须晚于 opens_at")
-        settings = c.get("settings", {})
-        if not isinstance(settings, Mapping):
-            problems.append("campaign.settings: 必须是对象")
-            settings = {}
-        scope = c.get("answer_scope", answer_scope.DEFAULT)
-        if scope not in answer_scope.SCOPES:
-            problems.append(f"campaign.answer_scope: 必须是 {'/'.join(answer_scope.SCOPES)} 之一"
-                            "（每次评议一次 / 每份问卷一次 / 每个评价对象一次）")
-        contact = {}
-        for key, limit in (("organizer", 200), ("hotline", 40)):
-            value = c.get(key, "")
-            if isinstance(value, int) and not isinstance(value, bool):
-                value = str(value)  # a phone number written without quotes
-            if not isinstance(value, str) or len(value.strip()) > limit:
-                problems.append(f"campaign.{key}: 必须是不超过 {limit} 字的文本")
-                value = ""
-            contact[key] = value.strip()
-        campaign = {**c, "opens_at": opens, "closes_at": closes, "settings": dict(settings),
-                    "round": c.get("round", "annual"), "target_responses": target,
-                    "answer_scope": scope, **contact}
+    campaign = validate_campaign_section(doc.get("campaign"), problems)
 
-    org = doc.get("org") or {}
-    city = _unit(org.get("city"), "org.city", problems) if isinstance(org, Mapping) else None
-    counties = []
-    for i, raw in enumerate(org.get("counties") or [] if isinstance(org, Mapping) else []):
-        county = _unit(raw, f"org.counties[{i}]", problems)
-        if county is None:
-            continue
-        county["townships"] = []
-        for j, t in enumerate(raw.get("townships") or []):
-            if isinstance(t, str):
-                t = {"code": f"{county['code']}-{j + 1:03d}", "name": t}
-            township = _unit(t, f"org.counties[{i}].townships[{j}]", problems)
-            if township:
-                county["townships"].append(township)
-        counties.append(county)
-    city_units = []
-    for i, raw in enumerate(org.get("city_units") or [] if isinstance(org, Mapping) else []):
-        if isinstance(raw, str):
-            raw = {"code": f"u{i + 1:03d}", "name": raw}
-        unit = _unit(raw, f"org.city_units[{i}]", problems)
-        if unit:
-            city_units.append(unit)
-    codes = [u["code"] for u in counties + city_units] + [t["code"] for c in counties for t in c["townships"]]
-    dupes = sorted({x for x in codes if codes.count(x) > 1})
-    if dupes:
-        problems.append(f"org: 单位编码重复：{', '.join(dupes[:10])}")
+    org = validate_org_section(doc.get("org"), problems)
 
     questionnaires = []
     raw_qs = doc.get("questionnaires")
@@ -195,7 +167,7 @@ def validate_campaign_doc(doc: Any) -> dict:
 
     if problems:
         raise CampaignFileError(problems)
-    return {"campaign": campaign, "city": city, "counties": counties, "city_units": city_units,
+    return {"campaign": campaign, **org,
             "questionnaires": questionnaires, "entry_points": entry_rules, "scoring": scoring}
 
 
@@ -224,54 +196,27 @@ def _scoring(raw: Any, rating_ids: set[str], problems: list[str]) -> dict:
     return schemes
 
 
-def _set_unit_targets(session: Session, campaign_id: int, spec: dict, units: dict[str, OrgUnit]) -> None:
-    """Per-unit targets as the file states them now (a target left out of the file is removed)."""
-    wanted = {}
-    for c in spec["counties"]:
-        for u in [c, *c["townships"]]:
-            if u["target_responses"]:
-                wanted[units[u["code"]].id] = u["target_responses"]
-    for u in spec["city_units"]:
-        if u["target_responses"]:
-            wanted[units[u["code"]].id] = u["target_responses"]
-    existing = {t.unit_id: t for t in session.scalars(select(UnitTarget).where(UnitTarget.campaign_id == campaign_id))}
-    for unit_id, row in existing.items():
-        if unit_id not in wanted:
-            session.delete(row)
-    for unit_id, target in wanted.items():
-        if unit_id in existing:
-            existing[unit_id].target = target
-        else:
-            session.add(UnitTarget(campaign_id=campaign_id, unit_id=unit_id, target=target))
+def store_questionnaire(session: Session, campaign_id: int, key: str, definition: dict) -> Questionnaire:
+    """Add a questionnaire or change it (caller commits): a changed one is a new version, and
+    stored answers keep the version they were given under. The file import and the office's
+    questionnaire editor both save through here."""
+    existing = session.scalar(select(Questionnaire).where(
+        Questionnaire.campaign_id == campaign_id, Questionnaire.key == key))
+    if existing is None:
+        existing = Questionnaire(campaign_id=campaign_id, key=key, version=1,
+                                 title=definition["title"], definition=definition)
+        session.add(existing)
+    elif existing.definition != definition:
+        existing.version += 1
+        existing.title, existing.definition = definition["title"], definition
+    return existing
 
 
 def import_campaign(session: Session, doc: Any) -> ImportSummary:
     """Validate and import in one transaction (this service commits)."""
     spec = validate_campaign_doc(doc)
     summary = ImportSummary(campaign_id=0)
-    units = {u.code: u for u in session.scalars(select(OrgUnit))}
-
-    def upsert(code, name, kind, parent, order):
-        unit = units.get(code)
-        if unit is None:
-            unit = OrgUnit(code=code, kind=kind)
-            session.add(unit)
-            units[code] = unit
-            summary.units_created += 1
-        unit.name, unit.parent, unit.sort_order = name, parent, order
-        return unit
-
-    city = upsert(spec["city"]["code"], spec["city"]["name"], "city", None, 0) if spec["city"] else None
-    for i, c in enumerate(spec["counties"]):
-        county = upsert(c["code"], c["name"], "county", city, i)
-        session.flush()
-        county.county_id = county.id
-        for j, t in enumerate(c["townships"]):
-            township = upsert(t["code"], t["name"], "township", county, j)
-            township.county_id = county.id
-    for i, u in enumerate(spec["city_units"]):
-        upsert(u["code"], u["name"], "city_unit", city, i)
-    session.flush()
+    units, summary.units_created = apply_org(session, spec)
 
     c = spec["campaign"]
     campaign = session.scalar(select(Campaign).where(Campaign.slug == c["slug"]))
@@ -292,21 +237,11 @@ def import_campaign(session: Session, doc: Any) -> ImportSummary:
     campaign.answer_scope = c["answer_scope"]
     session.flush()
     summary.campaign_id = campaign.id
-    _set_unit_targets(session, campaign.id, spec, units)
+    set_unit_targets(session, campaign.id, spec, units)
 
     by_key = {}
     for q in spec["questionnaires"]:
-        existing = session.scalar(select(Questionnaire).where(
-            Questionnaire.campaign_id == campaign.id, Questionnaire.key == q["key"]))
-        if existing is None:
-            existing = Questionnaire(campaign_id=campaign.id, key=q["key"], version=1,
-                                     title=q["definition"]["title"], definition=q["definition"])
-            session.add(existing)
-        elif existing.definition != q["definition"]:
-            # A changed questionnaire is a new version; stored answers keep the version they had.
-            existing.version += 1
-            existing.title, existing.definition = q["definition"]["title"], q["definition"]
-        by_key[q["key"]] = existing
+        by_key[q["key"]] = store_questionnaire(session, campaign.id, q["key"], q["definition"])
         summary.questionnaires.append(q["key"])
     session.flush()
 

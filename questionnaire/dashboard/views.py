@@ -12,7 +12,7 @@ import contextlib
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
@@ -118,6 +118,9 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
     with _reading() as (source, lag):
         data = figures.load(source, campaign_id, scope, include_flagged, channel)
         suggestions = recent_suggestions(source, campaign_id, scope, include_flagged)
+        # Without flagged answers, say how many flagged suggestions there are and how to see them.
+        flagged_suggestions = 0 if include_flagged else sum(
+            s.flagged for s in recent_suggestions(source, campaign_id, scope, True))
     summary = figures.summary(data, now)
     as_of = format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else ""
     return {
@@ -131,6 +134,7 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
         "questions": figures.question_rows(data),
         "series": figures.series(data, now),
         "suggestions": suggestions,
+        "flagged_suggestions": flagged_suggestions,
     }
 
 
@@ -156,7 +160,9 @@ def _page(campaign_id: int, county_id: int | None):
         "dashboard/overview.html" if county is None else "dashboard/county.html",
         campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
         descending=descending, sort_labels=SORT_LABELS, api_url=api_url, channel=channel,
-        channel_labels=CHANNEL_LABELS, panels=feature_panels(scope) if county is None else [],
+        # A county office lands on its drill-down: the panels (rectification warnings) come with it.
+        channel_labels=CHANNEL_LABELS,
+        panels=feature_panels(scope) if county is None or current_scope().role == "county" else [],
         has_exports="exports.index" in current_app.view_functions, **data,
     )
 
@@ -179,7 +185,14 @@ def index():
 @bp.get("/campaigns/<int:campaign_id>")
 @office_login_required
 def overview(campaign_id: int):
-    """Progress toward the target, county and unit league tables, questions, time chart."""
+    """Progress toward the target, county and unit league tables, questions, time chart.
+
+    A county office lands on its own county's drill-down (its townships), not on a one-row table."""
+    scope = current_scope()
+    if scope.role == "county":
+        _campaign_or_404(campaign_id)
+        kept = {k: v for k, v in request.args.items() if k in ("flagged", "channel", "sort", "order")}
+        return redirect(url_for("dashboard.county", campaign_id=campaign_id, county_id=scope.county_id, **kept))
     return _page(campaign_id, None)
 
 

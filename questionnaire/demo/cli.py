@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
@@ -102,6 +103,18 @@ def links_command(limit: int) -> None:
         if shown.get(kind, 0) < max(1, limit // 3 + 1):
             shown[kind] = shown.get(kind, 0) + 1
             click.echo(f"  {base}/s/{code}  ({name})")
+    if _loopback(base):
+        click.echo("")
+        click.echo(f"注意：二维码和海报指向 {base}，手机扫码打不开（那是电脑自己的地址）。")
+        click.echo("让手机也能打开：电脑和手机连同一个 Wi-Fi，查出电脑的局域网地址（如 192.168.1.20），然后")
+        click.echo("  PUBLIC_BASE_URL=http://192.168.1.20:5000 BIND=0.0.0.0:5000 ./dev run")
+        click.echo("(QR codes and posters point at PUBLIC_BASE_URL; set it to an address a phone can reach, "
+                   "and BIND=0.0.0.0:5000 to listen on it.)")
+
+
+def _loopback(base: str) -> bool:
+    host = (urlsplit(base).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 # Fixed demo passwords: refused in production (see the command).

@@ -95,7 +95,10 @@ def generate_rows(engine: Engine, campaign_id: int, count: int, seed: int = 2026
         answers = samplers[entry.questionnaire_id][1]()
         created = start + timedelta(seconds=rng.random() * span)
         yield (campaign_id, entry.questionnaire_id, entry.version, entry.id, entry.evaluated_unit_id,
-               entry.collected_unit_id, f"synthetic-{run}-{i}", "device", f"syn-{run}-{i}", answers,
+               # A UUID per row, as a phone sends: the receipt number is its first 10 hex digits, so
+               # every demo answer has its own (a "syn-<run>-" prefix gave all 3,000 the same one).
+               entry.collected_unit_id, f"synthetic-{run}-{i}", "device",
+               str(uuid.uuid5(uuid.NAMESPACE_OID, f"{run}-{i}")), answers,
                answers_digest(answers), rng.randint(25, 400), f"ip{rng.randrange(200_000):06d}", "wechat",
                created, 0, entry.channel)
 

@@ -83,7 +83,8 @@ def _form_page(campaign_id: int | None, error: str | None = None, status: int = 
         "exports/index.html", campaigns=campaigns, campaign=campaign, units=_scoped_units(scope),
         recent=_recent_exports(), channel_labels=CHANNEL_LABELS,
         scope_label=exports.scope_label(db.session.connection(), scope), datasets=exports.DATASETS,
-        error=error, form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "1"},
+        error=error, # Flagged responses left out by default, as on the dashboard: the two counts agree.
+        form=form or {"dataset": "responses", "fmt": "xlsx", "include_flagged": "0"},
     ), status
 
 

@@ -33,3 +33,8 @@ def format_china_time(moment: datetime | None, fmt: str = DEFAULT_FORMAT) -> str
     if moment is None:
         return ""
     return _aware(moment).astimezone(CHINA).strftime(fmt)
+
+
+def china_isoformat(moment: datetime) -> str:
+    """ISO 8601 with the +08:00 offset, as campaign files write times."""
+    return _aware(moment).astimezone(CHINA).isoformat()

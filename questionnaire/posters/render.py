@@ -57,6 +57,10 @@ class PosterData:
     # Shown when the poster hangs in one unit but evaluates another (a township's poster
     # evaluates its county), so residents know whom they are rating.
     evaluated_name: str | None = None
+    # Who runs the survey and whom to call (the resident pages show the same): a poster without
+    # them looks like any other QR code on a notice board.
+    organizer: str = ""
+    hotline: str = ""
 
 
 def period_text(opens_at: datetime, closes_at: datetime) -> str:
@@ -155,7 +159,15 @@ def _draw(pdf: canvas.Canvas, poster: PosterData) -> None:
     pdf.drawCentredString(w / 2, 40 * mm, poster.url)
     _centred(pdf, period_text(poster.opens_at, poster.closes_at), 26 * mm, 16, w)
     pdf.setFillColorRGB(0.35, 0.35, 0.35)
-    _centred(pdf, "每人限参与一次，匿名填写，感谢您的支持", 14 * mm, 12, w)
+    contact = "　".join(part for part in (
+        f"主办单位：{poster.organizer}" if poster.organizer else "",
+        f"咨询电话：{poster.hotline}" if poster.hotline else "") if part)
+    if contact:
+        lines, size = _fit_lines(contact, usable, 13, 9)
+        _centred(pdf, lines[0], 18 * mm, size, w)
+        _centred(pdf, "每人限参与一次，匿名填写，感谢您的支持", 10 * mm, 11, w)
+    else:
+        _centred(pdf, "每人限参与一次，匿名填写，感谢您的支持", 14 * mm, 12, w)
 
 
 def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:

@@ -100,8 +100,13 @@ def test_a_county_account_sees_only_its_county(login_as, answered):
     assert body["summary"]["total"] == 1
     assert [c["code"] for c in body["counties"]] == ["K2"] and body["units"] == []
     assert {s["text"] for s in body["suggestions"]} == {"乙区的建议"}
-    html = client.get(f"/dashboard/campaigns/{answered.id}").get_data(as_text=True)
-    assert "乙区" in html and "甲县" not in html and "市教育局" not in html and "村口路灯不亮" not in html
+    landing = client.get(f"/dashboard/campaigns/{answered.id}")
+    assert landing.status_code == 302  # a county lands on its own drill-down (its townships)
+    assert landing.headers["Location"].endswith(f"/counties/{answered.units['K2'].id}?flagged=0") or \
+        f"/counties/{answered.units['K2'].id}" in landing.headers["Location"]
+    html = client.get(landing.headers["Location"]).get_data(as_text=True)
+    assert "乙区" in html and "三镇" in html and "甲县" not in html
+    assert "市教育局" not in html and "村口路灯不亮" not in html
     assert 'id="units"' not in html  # no city units in a county's scope
     assert client.get(f"/dashboard/campaigns/{answered.id}/counties/{answered.units['K2'].id}").status_code == 200
 

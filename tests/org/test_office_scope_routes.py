@@ -18,6 +18,7 @@ from questionnaire.intake.submissions import SubmissionStore
 from questionnaire.org.models import OrgUnit
 from tests.channels.leader.conftest import leader_campaign  # noqa: F401 - fixture
 from tests.channels.phone.conftest import keys, phone_staff, upload  # noqa: F401 - the phone fixtures
+from tests.fixtures.accounts import PASSWORD
 from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
@@ -320,7 +321,7 @@ def test_the_phone_routes_serve_their_own_roles(login_as, campaign, phone_k1):
 
 # Sign-in and own-account routes take no id: each acts on the account signing in or signed in.
 ACCOUNT_ROUTES = {"accounts.login", "accounts.login_code", "accounts.logout",
-                  "accounts.enrol_second_factor", "accounts.second_factor_qr"}
+                  "accounts.enrol_second_factor", "accounts.second_factor_qr", "accounts.change_password"}
 
 
 def _pending_secret(client) -> str:
@@ -340,8 +341,16 @@ def test_account_routes_act_on_the_own_account_only(login_as, accounts, clean_ap
         # k1's code typed into another account's session enrols nobody.
         assert client.post("/office/account/second-factor",
                            data={"code": pyotp.TOTP(k1_secret).now()}).status_code == 422
+    k1_hash = db_session.get(OfficeUser, accounts.k1).password_hash
+    for username in ("k2", "u1"):  # a password change is always the signed-in account's own
+        response = login_as(username).post("/office/account/password", data={
+            "current": PASSWORD, "new": "taken-over-k1", "repeat": "taken-over-k1", "username": "k1", "user": "k1"})
+        assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(OfficeUser, accounts.k1).password_hash == k1_hash
     client.post("/office/logout")
-    for url in ("/office/account/second-factor", "/office/account/second-factor/qr.svg", "/office/login/code"):
+    for url in ("/office/account/second-factor", "/office/account/second-factor/qr.svg", "/office/login/code",
+                "/office/account/password"):
         assert "/office/login" in client.get(url).headers["Location"]  # anonymous: sign in first
     db_session.expire_all()
     assert all(db_session.get(OfficeUser, uid).totp_secret is None for uid in (accounts.k1, accounts.k2, accounts.u1))

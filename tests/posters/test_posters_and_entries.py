@@ -90,7 +90,7 @@ def test_county_batch_is_one_pdf_with_a_page_per_enabled_entry(login_as, campaig
     response = client.post(f"/office/campaigns/{campaign.id}/posters",
                            data={"county": str(campaign.units["K1"].id), "size": "A4"})
     job_page = client.get(response.headers["Location"])
-    assert job_page.status_code == 200 and "下载 PDF" in job_page.get_data(as_text=True)
+    assert job_page.status_code == 200 and "下载海报文件" in job_page.get_data(as_text=True)
     pdf = client.get(response.headers["Location"] + "/posters.pdf")
     assert pdf.status_code == 200
     pages = _pdf_pages_to_png(pdf.data, tmp_path, dpi=72)

@@ -31,6 +31,20 @@ class BadEntryRequest(ServiceError):
     status, code, message = 422, "invalid_request", "请求有误"
 
 
+SORTS = {"place": "按单位排列", "completed": "完成答卷从多到少", "completed_asc": "完成答卷从少到多",
+         "scans": "扫码次数从多到少"}
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What the office narrowed the list to: a county (or all city units), a township, a name."""
+    county_id: int | None = None
+    city_units: bool = False
+    township_id: int | None = None
+    search: str = ""
+    sort: str = "place"
+
+
 @dataclass(frozen=True)
 class EntryRow:
     id: int
@@ -62,7 +76,8 @@ def scan_counts(redis, campaign_id: int) -> dict[int, int]:
 
 
 def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
-                 county_id: int | None = None) -> list[EntryRow]:
+                 county_id: int | None = None, narrow: EntryFilter | None = None) -> list[EntryRow]:
+    narrow = narrow or EntryFilter(county_id=county_id)
     poster = aliased(OrgUnit)
     evaluated = aliased(OrgUnit)
     query = (
@@ -76,8 +91,15 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
                scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
-    if county_id is not None:
-        query = query.where(poster.county_id == county_id)
+    if narrow.county_id is not None:
+        query = query.where(poster.county_id == narrow.county_id)
+    if narrow.city_units:
+        query = query.where(poster.kind == "city_unit")
+    if narrow.township_id is not None:
+        query = query.where(poster.id == narrow.township_id)
+    if narrow.search:
+        pattern = f"%{narrow.search}%"
+        query = query.where(poster.name.like(pattern) | evaluated.name.like(pattern))
     completed = dict(session.execute(
         select(Response.collection_point_id, func.count())
         .where(Response.campaign_id == campaign_id, Response.channel == QR,
@@ -85,12 +107,33 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
         .group_by(Response.collection_point_id)
     ).all())
     scans = scan_counts(redis, campaign_id)
-    return [
+    rows = [
         EntryRow(id=r[0], code=r[1], is_enabled=r[2], poster_unit=r[3], poster_kind=r[4],
                  evaluated_unit=r[5], questionnaire=r[6], scans=scans.get(r[0], 0),
                  completed=completed.get(r[0], 0))
         for r in session.execute(query)
     ]
+    if narrow.sort == "completed":
+        rows.sort(key=lambda r: -r.completed)  # stable: ties keep the tree's order
+    elif narrow.sort == "completed_asc":
+        rows.sort(key=lambda r: r.completed)
+    elif narrow.sort == "scans":
+        rows.sort(key=lambda r: -r.scans)
+    return rows
+
+
+def scoped_townships(session: Session, scope: Scope, county_id: int | None) -> list[OrgUnit]:
+    """The townships of the chosen county that the account may see (for the township filter)."""
+    if county_id is None:
+        return []
+    return list(session.scalars(select(OrgUnit).where(
+        OrgUnit.kind == "township", OrgUnit.county_id == county_id, scope.org_unit_clause())
+        .order_by(OrgUnit.sort_order, OrgUnit.id)))
+
+
+def entry_unit_name(session: Session, entry: CollectionPoint) -> str:
+    """The unit whose poster carries this code (how the office names an entry to a person)."""
+    return session.get(OrgUnit, entry.collected_unit_id).name
 
 
 def scoped_entry(session: Session, scope: Scope, entry_id: int) -> CollectionPoint:
@@ -148,7 +191,7 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
     evaluated = aliased(OrgUnit)
     query = (
         select(CollectionPoint.code, poster.name, evaluated.name, Campaign.title, Campaign.opens_at,
-               Campaign.closes_at)
+               Campaign.closes_at, Campaign.organizer, Campaign.hotline)
         .join(poster, poster.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
         .join(Campaign, Campaign.id == CollectionPoint.campaign_id)
@@ -165,8 +208,9 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
         query = query.where(poster.county_id == county_id)
     return [
         PosterData(campaign_title=title, unit_name=poster_name, url=entry_url(base_url, code),
-                   opens_at=opens, closes_at=closes, evaluated_name=evaluated_name)
-        for code, poster_name, evaluated_name, title, opens, closes in session.execute(query)
+                   opens_at=opens, closes_at=closes, evaluated_name=evaluated_name,
+                   organizer=organizer or "", hotline=hotline or "")
+        for code, poster_name, evaluated_name, title, opens, closes, organizer, hotline in session.execute(query)
     ]
 
 

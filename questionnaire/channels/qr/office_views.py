@@ -29,7 +29,8 @@ from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.channels.qr import office_entries
 from questionnaire.channels.qr.entry_points import RULES
 from questionnaire.extensions import db, redis_store
-from questionnaire.kernel.web.params import optional_int
+from questionnaire.kernel.web.http import attachment
+from questionnaire.kernel.web.params import optional_int, safe_back
 from questionnaire.posters import qr
 from questionnaire.posters.render import PAGE_SIZES, render_posters
 from workers.poster_jobs import build_poster_batch, result_key
@@ -60,20 +61,39 @@ def index():
     return choose_campaign("office.entries", "调查活动")
 
 
+def _entry_filter(scope) -> office_entries.EntryFilter:
+    """The list's filters from the query string; a county or township outside the scope is a 404."""
+    city_units = request.args.get("county") == "city_units"
+    county_id = None if city_units else optional_int("county")
+    if county_id is not None and not scope.allows_county(county_id):
+        abort(404)
+    if city_units and not scope.is_admin:
+        abort(404)
+    township_id = optional_int("township") if county_id is not None else None
+    if township_id is not None and township_id not in {
+            t.id for t in office_entries.scoped_townships(db.session, scope, county_id)}:
+        abort(404)
+    sort = request.args.get("sort", "place")
+    if sort not in office_entries.SORTS:
+        abort(400)
+    return office_entries.EntryFilter(county_id=county_id, city_units=city_units, township_id=township_id,
+                                      search=request.args.get("q", "").strip()[:60], sort=sort)
+
+
 @bp.get("/campaigns/<int:campaign_id>/entries")
 @office_login_required
 def entries(campaign_id: int):
-    """Entry points in scope with short URL, scans and completed responses."""
+    """Entry points in scope with short URL, scans and completed responses; search, filter, sort."""
     scope = current_scope()
     campaign = campaign_service.get_campaign(db.session, campaign_id)
-    county_id = optional_int("county")
-    if county_id is not None and not scope.allows_county(county_id):
-        abort(404)
-    rows = office_entries.list_entries(db.session, _redis(), scope, campaign_id, county_id)
-    audit("view_entries", f"campaign:{campaign_id}", county_id=county_id)
+    narrow = _entry_filter(scope)
+    rows = office_entries.list_entries(db.session, _redis(), scope, campaign_id, narrow=narrow)
+    audit("view_entries", f"campaign:{campaign_id}", county_id=narrow.county_id)
     return render_template(
-        "office/entries.html", campaign=campaign, rows=rows, county_id=county_id,
+        "office/entries.html", campaign=campaign, rows=rows, county_id=narrow.county_id, narrow=narrow,
         counties=office_entries.scoped_counties(db.session, scope),
+        townships=office_entries.scoped_townships(db.session, scope, narrow.county_id),
+        sorts=office_entries.SORTS,
         base_url=current_app.config["PUBLIC_BASE_URL"], rules=RULES,
         rule_labels=office_entries.RULE_LABELS, questionnaires=campaign.questionnaires,
         totals={"scans": sum(r.scans for r in rows), "completed": sum(r.completed for r in rows)},
@@ -100,8 +120,11 @@ def set_enabled(entry_id: int):
     entry = office_entries.set_enabled(db.session, current_scope(), entry_id, enabled)
     current_app.extensions["entry_catalog"].clear()  # this process sees the change at once
     audit("enable_entry" if enabled else "disable_entry", f"entry:{entry.code}")
-    flash(f"入口 {entry.code} 已{'启用' if enabled else '停用'}")
-    return redirect(url_for("office.entries", campaign_id=entry.campaign_id))
+    name = office_entries.entry_unit_name(db.session, entry)
+    done = "重新启用" if enabled else "停用，扫码的居民将看到“已停用”提示；已收到的答卷保留"
+    flash(f"{name}的入口（{entry.code}）已{done}")
+    back = safe_back(request.form.get("back"))
+    return redirect(back or url_for("office.entries", campaign_id=entry.campaign_id))
 
 
 def _entry_url(entry_id: int) -> tuple:
@@ -114,9 +137,10 @@ def _entry_url(entry_id: int) -> tuple:
 def qr_png(entry_id: int):
     """The entry's QR code as a 300 dpi PNG."""
     entry, url = _entry_url(entry_id)
-    png = qr.qr_png(url)
+    name = office_entries.entry_unit_name(db.session, entry)
+    png = qr.qr_png(url, caption=name)
     audit("download_qr", f"entry:{entry.code}", format="png")
-    return _download(png, "image/png", f"qr-{entry.code}.png")
+    return _download(png, "image/png", f"二维码-{name}-{entry.code}.png")
 
 
 @bp.get("/entries/<int:entry_id>/qr.svg")
@@ -126,7 +150,8 @@ def qr_svg(entry_id: int):
     entry, url = _entry_url(entry_id)
     svg = qr.qr_svg(url)
     audit("download_qr", f"entry:{entry.code}", format="svg")
-    return _download(svg, "image/svg+xml", f"qr-{entry.code}.svg")
+    name = office_entries.entry_unit_name(db.session, entry)
+    return _download(svg, "image/svg+xml", f"二维码-{name}-{entry.code}.svg")
 
 
 @bp.get("/entries/<int:entry_id>/poster.pdf")
@@ -139,7 +164,8 @@ def poster(entry_id: int):
                                       entry.campaign_id, entry_id=entry.id)
     pdf = render_posters(data, size=size)
     audit("download_poster", f"entry:{entry.code}", size=size)
-    return _download(pdf, "application/pdf", f"poster-{entry.code}-{size}.pdf")
+    name = office_entries.entry_unit_name(db.session, entry)
+    return _download(pdf, "application/pdf", f"海报-{name}-{entry.code}-{size}.pdf")
 
 
 @bp.post("/campaigns/<int:campaign_id>/posters")
@@ -194,11 +220,11 @@ def poster_job_download(job_id: str):
         abort(404)
     audit("download_poster_batch", f"campaign:{job.meta.get('campaign_id')}",
           county_id=job.meta.get("county_id"), pages=job.meta.get("total"), job=job.id)
-    return _download(pdf, "application/pdf", f"posters-{job.meta.get('size', 'A4')}-{job.id[:8]}.pdf")
+    return _download(pdf, "application/pdf", f"海报合集-{job.meta.get('size', 'A4')}-{job.id[:8]}.pdf")
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

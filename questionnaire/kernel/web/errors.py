@@ -31,6 +31,13 @@ MESSAGES = {
     500: ("系统出错", "请稍后再试，您的答卷如未显示“提交成功”则尚未保存。"),
     503: ("系统繁忙", "请稍后再试，您的答卷如未显示“提交成功”则尚未保存。"),
 }
+# Inside the office (staff pages) a refusal keeps the office's menu and speaks to staff, not to
+# a resident holding a QR code.
+OFFICE_PREFIXES = ("/office", "/dashboard", "/results", "/reports")
+OFFICE_MESSAGES = {
+    403: ("没有访问权限", "您的账号无权进行该操作。如需开通，请联系市绩效办。"),
+    404: ("未找到该内容", "该内容不存在，或不在您的账号权限范围内。请从上方菜单重新进入。"),
+}
 API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "payload_too_large",
              415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
@@ -52,10 +59,19 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return response
 
 
+def is_office_request() -> bool:
+    return request.path.startswith(OFFICE_PREFIXES)
+
+
 def error_page(status: int, title: str | None = None, text: str | None = None):
-    default_title, default_text = MESSAGES.get(status, MESSAGES[500])
+    office = is_office_request()
+    messages = {**MESSAGES, **OFFICE_MESSAGES} if office else MESSAGES
+    default_title, default_text = messages.get(status, MESSAGES[500])
+    if office and status >= 500:
+        default_text = "请稍后再试；如多次出现，请联系市绩效办。"
     return render_template(
-        "errors/page.html", title=title or default_title, text=text if title else default_text
+        "errors/office.html" if office else "errors/page.html", title=title or default_title,
+        text=text if title else default_text, status=status,
     ), status
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from urllib.parse import quote
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, request, send_from_directory, url_for
 
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.kernel.web.form_data import AppRequest
@@ -35,6 +37,14 @@ def init_app(app: Flask) -> None:
     # neither PostgreSQL nor Redis: their outages are answered per request (a clear 503, or
     # PostgreSQL alone), and a shared outage must not take every node out of the balancer.
     app.add_url_rule("/healthz", "healthz", lambda: Response("ok\n", mimetype="text/plain"))
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on every office page; a 404 there filled the logs."""
+        response = send_from_directory(os.path.join(app.static_folder, "img"), "favicon.ico",
+                                       mimetype="image/vnd.microsoft.icon")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
     app.jinja_env.filters["cst"] = format_china_time
 
     @app.after_request
@@ -48,3 +58,10 @@ def init_app(app: Flask) -> None:
             # WeChat's web view caches HTML aggressively; a stale form means a lost answer.
             response.headers["Cache-Control"] = "no-cache, no-store, must-revalidate"
         return response
+
+
+def attachment(filename: str) -> str:
+    """Content-Disposition for a download named in Chinese: an ASCII fallback plus the UTF-8 name
+    (RFC 6266 / 5987), so the saved file says which unit it is for."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

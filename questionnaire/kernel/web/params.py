@@ -13,3 +13,10 @@ def optional_int(name: str) -> int | None:
     if not raw.isdigit():
         abort(400)
     return int(raw)
+
+
+def safe_back(target: str | None) -> str | None:
+    """A same-site path to return to after a form (no open redirect), or None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -132,7 +132,7 @@
     if (!items.length) {
       var empty = document.createElement("li");
       empty.className = "muted";
-      empty.textContent = "暂无意见建议";
+      empty.textContent = list.getAttribute("data-empty") || "暂无意见建议";
       list.appendChild(empty);
     }
     items.forEach(function (s) {
