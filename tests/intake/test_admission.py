@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from questionnaire.extensions import redis_store
-from questionnaire.intake.admission import Admission, Bucket, Claim, RateLimited, Window
+from questionnaire.intake.admission import Admission, Bucket, Claim, DoneMarks, RateLimited, Window
 
 # A Lua script: fakeredis (lupa) must behave as the Redis server does.
 pytestmark = pytest.mark.both_backends
@@ -74,3 +74,26 @@ def test_an_unreachable_redis_admits_everything_and_claims_nothing():
     admission = Admission(buckets(per_minute=1))
     assert admission.admit(dead, Claim("sq:1:participant:x", "p:x", 3600)) is None
     Admission(buckets(per_minute=1)).count(dead)  # no RateLimited: fail open
+
+
+def test_deferred_committed_markers_ride_on_the_next_script_even_a_refused_one(clean_app):
+    client = redis_store.client(clean_app)
+    done = DoneMarks()
+    done.add("sq:1:participant:earlier", "d:earlier", 3600)
+    assert Admission(buckets()).admit(client, Claim("sq:1:participant:next", "p:next", 3600), done) is None
+    assert client.get("sq:1:participant:earlier") == b"d:earlier" and client.ttl("sq:1:participant:earlier") > 3500
+    assert len(done) == 0
+    done.add("sq:1:participant:later", "d:later", 3600)
+    full = Admission(buckets(per_minute=0))
+    with pytest.raises(RateLimited):
+        full.admit(client, Claim("sq:1:participant:refused", "p:refused", 3600), done)
+    assert client.get("sq:1:participant:later") == b"d:later"
+    assert client.get("sq:1:participant:refused") is None
+
+
+def test_deferred_markers_are_bounded_while_redis_is_away():
+    done = DoneMarks(limit=3, per_script=2)
+    for i in range(5):
+        done.add(f"k{i}", f"d:{i}", 60)
+    assert [key for key, _, _ in done.take()] == ["k2", "k3"]
+    assert [key for key, _, _ in done.take()] == ["k4"]
