@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -48,6 +48,9 @@ class ResolvedEntry:
     answer_scope: str = answer_scope.CAMPAIGN
     organizer: str = ""
     hotline: str = ""
+    # What a channel derives from this entry alone (the rendered thank-you page): it lives as
+    # long as this cached entry, so it is rebuilt whenever the entry is (ENTRY_CACHE_SECONDS).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def participant_scope(self) -> str:
