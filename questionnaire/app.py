@@ -35,7 +35,7 @@ FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the app. No I/O beyond reading settings: migrations are a deploy step."""
-    app = Flask(
+    app = lean.LeanFlask(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(PROJECT_ROOT, "instance"),
         template_folder=os.path.join(PROJECT_ROOT, "templates"),

@@ -75,9 +75,10 @@ def submit(code: str):
     except form_token.FormTokenError:
         return render_template("survey/expired.html", entry=entry), 400
     participant = resolve_participant(entry)
-    answers = {q.id: request.form.get(q.id, "") for q in entry.definition.questions}
-    unknown = set(request.form) - set(answers) - {"token", "client_ms"}
-    answers.update({key: request.form[key] for key in unknown})
+    form = request.form  # once: each `request.` is a context-local lookup
+    answers = {q.id: form.get(q.id, "") for q in entry.definition.questions}
+    unknown = set(form) - set(answers) - {"token", "client_ms"}
+    answers.update({key: form[key] for key in unknown})
     submission = Submission(
         participant=participant,
         submission_id=submission_id,
