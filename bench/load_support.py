@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -102,7 +103,7 @@ def reset_stores(args) -> tuple[int, dict[str, int]]:
     return campaign_id, codes
 
 
-def write_requests(args, codes: list[str], per_thread: int) -> Path:
+def write_requests(args, codes: list[str], per_thread: int, form_share: float | None = None) -> Path:
     """One line per request, signed with the server's own serializers (what a phone sends back).
 
     Lines: `api <code> <participant token> <submission id> <ip> <dup>` or
@@ -113,8 +114,10 @@ def write_requests(args, codes: list[str], per_thread: int) -> Path:
 
     device = URLSafeSerializer(SECRET, salt="participant-device")
     form = URLSafeTimedSerializer(SECRET, salt="survey-form")
+    form_share = args.form_share if form_share is None else form_share
     out = Path(args.instance) / "requests"
-    out.mkdir(exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     rng = random.Random(7)
     rendered = time.time() - 90  # the form was opened 90 s ago (not a speeder)
     for t in range(args.wrk_threads):
@@ -130,7 +133,7 @@ def write_requests(args, codes: list[str], per_thread: int) -> Path:
                     code, token = rng.choice(codes), device.dumps(uuid.uuid4().hex)
                     seen.append((code, token, ip))
                 sid = str(uuid.uuid4())
-                if rng.random() < args.form_share:
+                if rng.random() < form_share:
                     ftoken = form.dumps({"sid": sid, "code": code, "t": rendered})
                     fh.write(f"form {code} {token} {ftoken} {ip} {int(dup)}\n")
                 else:
@@ -286,13 +289,14 @@ def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
 
 # -- CPU accounting: the machine is shared, so CPU seconds per submission are the steadier figure --
 
-def proc_cpu(pid: int) -> float:
-    """utime + stime of one process in seconds (0 when it is gone)."""
+def proc_cpu(pid: int, kernel_only: bool = False) -> float:
+    """utime + stime of one process in seconds (0 when it is gone); stime alone if asked."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -327,9 +331,13 @@ class CpuMeter:
     groups: dict  # name -> callable returning the pids to count
     before: dict = field(default_factory=dict)
     spent: dict = field(default_factory=dict)
+    # The kernel's share (stime): on one machine, loopback TCP to Redis and PostgreSQL is
+    # charged to the sender, so it shows how much of a request is socket work.
+    kernel: dict = field(default_factory=dict)
 
-    def _read(self) -> dict[str, dict[int, float]]:
-        return {name: {pid: proc_cpu(pid) for pid in pids()} for name, pids in self.groups.items()}
+    def _read(self) -> dict[str, dict[int, tuple[float, float]]]:
+        return {name: {pid: (proc_cpu(pid), proc_cpu(pid, kernel_only=True)) for pid in pids()}
+                for name, pids in self.groups.items()}
 
     def start(self) -> None:
         self.before = self._read()
@@ -338,4 +346,5 @@ class CpuMeter:
         after = self._read()
         for name, pids in after.items():
             base = self.before.get(name, {})
-            self.spent[name] = sum(cpu - base.get(pid, 0.0) for pid, cpu in pids.items())
+            self.spent[name] = sum(cpu - base.get(pid, (0.0, 0.0))[0] for pid, (cpu, _) in pids.items())
+            self.kernel[name] = sum(k - base.get(pid, (0.0, 0.0))[1] for pid, (_, k) in pids.items())
