@@ -27,6 +27,7 @@ short window goes to PostgreSQL, whose unique key refuses it exactly.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -107,6 +108,32 @@ return {0, 0, 0, ''}
 _SCRIPT = Script(None, _ADMIT)  # bytes: no client needed to hash it; EVALSHA, loaded on first miss
 
 
+class ThreadClients:
+    """A Redis client of its own connection per thread, for the admission script.
+
+    A pooled client checks a connection out and back in around every command, and before
+    handing it out polls it for stray data (a non-blocking read and two socket-mode calls):
+    measured as the largest Python-side cost of the script's round trip under gunicorn. A
+    connection kept by the thread needs neither; it shares the app client's pool and
+    settings (and so whatever builds that pool, a Sentinel one included). The embedded
+    stand-in, or a server that cannot be reached right now, is used as the shared client.
+    """
+
+    def __init__(self, client: redis.Redis):
+        self.shared = client
+        self._local = threading.local()
+        self._own = "fakeredis" not in type(client).__module__ and hasattr(client, "client")
+
+    def get(self) -> redis.Redis:
+        """This thread's client; raises RedisError when it cannot connect (tried again next time)."""
+        kept = getattr(self._local, "client", None)
+        if kept is None:
+            kept = self.shared
+            if self._own:
+                kept = self._local.client = self.shared.client()  # single_connection_client over the pool
+        return kept
+
+
 class DoneMarks:
     """Committed markers (`keys.done_marker`) waiting to ride on the next admission script.
 
@@ -142,7 +169,7 @@ class Admission:
     buckets: list[Bucket] = field(default_factory=list)
     counted: bool = False
 
-    def admit(self, client: redis.Redis, claim: Claim, done: DoneMarks | None = None) -> str | None:
+    def admit(self, client: redis.Redis | ThreadClients, claim: Claim, done: DoneMarks | None = None) -> str | None:
         """Count the request and SET NX the claim, in one round trip that also sets the
         committed markers waiting in `done`.
 
@@ -165,7 +192,7 @@ class Admission:
             return
         self._run(client, None, ())
 
-    def _run(self, client: redis.Redis, claim: Claim | None, marks):
+    def _run(self, client: redis.Redis | ThreadClients, claim: Claim | None, marks):
         self.counted = True
         keys_ = [b.key for b in self.buckets]
         args: list = [len(self.buckets), len(marks)]
@@ -178,6 +205,8 @@ class Admission:
             keys_.append(claim.key)
             args += [claim.value, max(claim.ttl_seconds, 60)]
         try:
+            if isinstance(client, ThreadClients):
+                client = client.get()
             reply = _SCRIPT(keys=keys_, args=args, client=client)
         except redis.RedisError as exc:
             log.warning("admission skipped: redis unavailable error=%s", exc)

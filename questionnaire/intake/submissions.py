@@ -27,7 +27,7 @@ import redis
 from sqlalchemy.engine import Engine
 
 from questionnaire.campaigns.definition import AnswerError, answers_digest, validate_answers
-from questionnaire.intake.admission import Admission, Claim, DoneMarks
+from questionnaire.intake.admission import Admission, Claim, DoneMarks, ThreadClients
 from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.points import ResolvedEntry
 from questionnaire.intake.writer import DatabaseUnavailable, writer_for
@@ -102,6 +102,7 @@ class SubmissionStore:
     def __post_init__(self):
         self.writer = writer_for(self.engine, self.connect_timeout)
         self.done_marks = DoneMarks()
+        self.admission_clients = ThreadClients(self.redis)
 
     def participant_hash(self, entry: ResolvedEntry, participant: Participant) -> str:
         """The participant's key within what the campaign allows one answer for (its answer scope)."""
@@ -126,7 +127,7 @@ class SubmissionStore:
         marker_ttl = entry.closes_at + MARKER_GRACE - now
 
         claim = Claim(marker_key, keys.in_flight_marker(sub.submission_id), int(marker_ttl.total_seconds()))
-        holder = keys.done_submission((admission or Admission()).admit(self.redis, claim, self.done_marks))
+        holder = keys.done_submission((admission or Admission()).admit(self.admission_clients, claim, self.done_marks))
         if holder is not None and holder != sub.submission_id:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 

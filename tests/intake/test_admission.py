@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from questionnaire.extensions import redis_store
-from questionnaire.intake.admission import Admission, Bucket, Claim, DoneMarks, RateLimited, Window
+from questionnaire.intake.admission import Admission, Bucket, Claim, DoneMarks, RateLimited, ThreadClients, Window
 
 # A Lua script: fakeredis (lupa) must behave as the Redis server does.
 pytestmark = pytest.mark.both_backends
@@ -97,3 +97,30 @@ def test_deferred_markers_are_bounded_while_redis_is_away():
         done.add(f"k{i}", f"d:{i}", 60)
     assert [key for key, _, _ in done.take()] == ["k2", "k3"]
     assert [key for key, _, _ in done.take()] == ["k4"]
+
+
+def test_each_thread_admits_on_a_connection_of_its_own(clean_app):
+    import threading
+
+    shared = redis_store.client(clean_app)
+    clients = ThreadClients(shared)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append((clients.get(), clients.get()))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first, second = got
+    assert first[0] is first[1]  # kept by its thread
+    claim = Claim("sq:1:participant:threads", "p:threads", 3600)
+    assert Admission(buckets()).admit(clients, claim) is None
+    assert shared.get(claim.key) == b"p:threads"
+    if "fakeredis" in type(shared).__module__:
+        assert first[0] is shared  # the embedded stand-in is one in-process server
+    else:
+        assert first[0] is not second[0] and first[0].connection_pool is shared.connection_pool
+
+
+def test_an_unreachable_redis_fails_open_through_the_thread_clients():
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    assert Admission(buckets(per_minute=1)).admit(ThreadClients(dead), Claim("sq:1:participant:x", "p:x", 60)) is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
