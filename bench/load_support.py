@@ -14,6 +14,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -101,6 +102,53 @@ def reset_stores(args) -> tuple[int, dict[str, int]]:
         campaign_id = conn.execute("SELECT id FROM campaigns WHERE slug = 'bench'").fetchone()[0]
         codes = dict(conn.execute("SELECT code, id FROM collection_points ORDER BY id").fetchall())
     return campaign_id, codes
+
+
+def seed_history(args, campaign_id: int, campaigns: int, rows: int) -> float:
+    """Earlier campaigns in the same tables: `campaigns` copies of the bench campaign, years
+    back, each with its own collection points and `rows` settled responses (SQL-generated,
+    inserted before the current campaign's, as the years would have). Returns seconds taken.
+
+    Their tallies are not generated (tally tables are per campaign and small); everything
+    the submit path, the recount and the export touch for the current campaign is there.
+    """
+    import psycopg
+
+    t0 = time.monotonic()
+    with psycopg.connect(pg_url(args.db), autocommit=True) as conn:
+        for k in range(1, campaigns + 1):
+            old = conn.execute(
+                "INSERT INTO campaigns (slug, title, year, round, target_responses, opens_at, closes_at, settings, "
+                "created_at, answer_scope, organizer, hotline) SELECT slug || '-' || %(k)s, title || '（往年）', "
+                "year - %(k)s, round, target_responses, opens_at - %(k)s * interval '1 year', "
+                "closes_at - %(k)s * interval '1 year', settings, created_at - %(k)s * interval '1 year', "
+                "answer_scope, organizer, hotline FROM campaigns WHERE id = %(c)s RETURNING id",
+                {"k": k, "c": campaign_id}).fetchone()[0]
+            conn.execute(
+                "INSERT INTO collection_points (code, campaign_id, questionnaire_id, evaluated_unit_id, "
+                "collected_unit_id, is_enabled, created_at, channel) SELECT NULL, %(old)s, questionnaire_id, "
+                "evaluated_unit_id, collected_unit_id, false, created_at, channel FROM collection_points "
+                "WHERE campaign_id = %(c)s ORDER BY id", {"old": old, "c": campaign_id})
+            conn.execute(
+                "INSERT INTO responses (campaign_id, questionnaire_id, questionnaire_version, collection_point_id, "
+                "evaluated_unit_id, collected_unit_id, participant_hash, identity_kind, submission_id, answers, "
+                "answers_digest, duration_seconds, ip_hash, user_agent_class, created_at, flags, channel) "
+                "SELECT %(old)s, p.questionnaire_id, 1, p.id, p.evaluated_unit_id, p.collected_unit_id, "
+                "md5(%(old)s || '-' || g), 'device', gen_random_uuid()::text, "
+                "jsonb_build_object('gov', (1 + g %% 5)::text, 'security', (1 + g %% 4)::text, "
+                "'transport', (1 + g %% 3)::text), md5(g::text), 25 + g %% 300, "
+                "substr(md5('ip' || g %% 200000), 1, 16), "
+                "'wechat-android', c.opens_at + (g %% 15000000) * interval '1 second', 0, p.channel "
+                "FROM generate_series(0, %(rows)s - 1) g "
+                "JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM collection_points "
+                "      WHERE campaign_id = %(old)s) p ON p.n = g %% (SELECT count(*) FROM collection_points "
+                "      WHERE campaign_id = %(old)s) "
+                "CROSS JOIN (SELECT opens_at FROM campaigns WHERE id = %(old)s) c",
+                {"old": old, "rows": rows})
+            print(f"history: campaign {old} with {rows:,} responses ({time.monotonic() - t0:.0f} s)", flush=True)
+        conn.execute("VACUUM ANALYZE responses")
+        conn.execute("VACUUM ANALYZE collection_points")
+    return time.monotonic() - t0
 
 
 def write_requests(args, codes: list[str], per_thread: int, form_share: float | None = None) -> Path:
@@ -261,6 +309,31 @@ def wait_for_tallies(args, campaign_id: int, timeout: float = 900) -> tuple[floa
             if left == 0 or time.monotonic() - t0 > timeout:
                 return time.monotonic() - t0, left
             time.sleep(0.5)
+
+
+def time_export(args, campaign_id: int, fmt: str = "xlsx") -> tuple[int, float, float]:
+    """The office's raw-response export of the whole campaign, as the export job builds it
+    (plan, dataset, writer), into a temporary file: (rows, wall seconds, CPU seconds here)."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+
+    from questionnaire.exports import datasets, plan, writers
+    from questionnaire.org.scope import Scope
+
+    engine = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://"))
+    admin = SimpleNamespace(id=0, role="admin", org_unit_id=None, is_active=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    with engine.connect() as conn, tempfile.NamedTemporaryFile(suffix=f".{fmt}") as out:
+        p = plan.plan(conn, Scope.for_user(admin), plan.ExportRequest(campaign_id, "responses", fmt))
+        dataset = datasets.build(conn, p, datetime.now(timezone.utc), yield_per=2000)
+        if fmt == "csv":
+            counts = writers.write_csv(out, dataset)
+        else:
+            counts = writers.write_xlsx(out.name, dataset)
+    engine.dispose()
+    return sum(counts.values()), time.perf_counter() - t0, time.process_time() - c0
 
 
 def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:

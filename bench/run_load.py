@@ -5,14 +5,18 @@
     .venv/bin/python bench/run_load.py --matrix             # every gunicorn layout, short runs
     .venv/bin/python bench/run_load.py --sweep 4,8,16,32    # one layout at several connection counts
     .venv/bin/python bench/run_load.py --requests 1260000   # a whole 1.2 M campaign (+5 % duplicates)
+    .venv/bin/python bench/run_load.py --quick --history 5  # with five earlier 1.2 M campaigns in the tables
 
 Resets the bench database (bench_g) and Redis db 13, imports a bench campaign (11 counties x
 10 townships), pre-signs one request per resident (device token or form token + cookie, what
 a phone sends back), measures a bare-Flask hello under the same gunicorn settings, then drives
-the submissions with wrk from this machine (wrk shares the CPUs with the server) while
+the submissions with wrk from this machine (wrk shares the CPUs with the server): half the
+requests as HTML form posts, then half as API calls, so that each path's gunicorn CPU per
+accepted submission is printed as a ratio to the hello's (--mixed: one run of both), while
 `flask rq-worker tallies` and `flask tallies cron --interval 1` keep the tallies live and a
 probe times submission -> tally. Afterwards: stored == acknowledged, nobody twice, tallies
-== full recount. The rate limiter is on with its production limits; every resident's address
+== full recount, and times the raw-response export of the campaign (XLSX and CSV). The rate
+limiter is on with its production limits; every resident's address
 comes in X-Forwarded-For through bench/proxied_wsgi.py (ProxyFix, one trusted hop).
 """
 
@@ -179,6 +183,9 @@ def run_layout(args, name: str) -> dict:
     layout = LAYOUTS[name]
     print(f"\n#### layout {name}, {args.connections} connections")
     campaign_id, codes = ls.reset_stores(args)
+    if args.history:
+        seconds = ls.seed_history(args, campaign_id, args.history, args.history_rows)
+        print(f"history: {args.history} earlier campaigns x {args.history_rows:,} responses in {seconds:.0f} s")
     probe_code = sorted(codes)[-1]  # the probe has an entry code of its own
     load_codes = [c for c in codes if c != probe_code]
     phases = [("mixed", args.form_share)] if args.mixed else [("form", 1.0), ("API", 0.0)]
@@ -207,6 +214,10 @@ def run_layout(args, name: str) -> dict:
     acknowledged = sum(r["acked"] for r in results.values()) + (probe.acked if probe else 0)
     for line in ls.check_stores(args, campaign_id, acknowledged):
         print(line)
+    for fmt in ("xlsx", "csv"):
+        rows, wall, cpu = ls.time_export(args, campaign_id, fmt)
+        print(f"raw export {fmt:<4}        : {rows:,} rows in {wall:.1f} s, {cpu * 1000 / max(rows, 1):.3f} ms CPU/row "
+              "(the export process; PostgreSQL's not included)")
     if len(results) > 1:
         print("gunicorn CPU per accepted / hello's: "
               + ", ".join(f"{label} {s['cpu_ratio']:.2f}x" for label, s in summaries.items() if label != "all")
@@ -249,6 +260,9 @@ def main() -> None:
     p.add_argument("--matrix", action="store_true", help="measure every layout (default 20,000 requests each)")
     p.add_argument("--sweep", default="", help="comma-separated connection counts for --layout, e.g. 4,8,16,32")
     p.add_argument("--no-probe", action="store_true")
+    p.add_argument("--history", type=int, default=0,
+                   help="earlier campaigns to put in the tables first (goal: flat as years accumulate)")
+    p.add_argument("--history-rows", type=int, default=1_200_000, help="responses per earlier campaign")
     args = p.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     # A SIGTERM (timeout, Ctrl-C from a wrapper) still stops gunicorn and the workers (finally blocks).
