@@ -344,9 +344,9 @@ def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
 
     engine = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        stored = conn.scalar(text("SELECT count(*) FROM responses"))
-        dups = conn.scalar(text("SELECT count(*) FROM (SELECT 1 FROM responses GROUP BY campaign_id, "
-                                "participant_hash HAVING count(*) > 1) d"))
+        stored = conn.scalar(text("SELECT count(*) FROM responses WHERE campaign_id = :c"), {"c": campaign_id})
+        dups = conn.scalar(text("SELECT count(*) FROM (SELECT 1 FROM responses WHERE campaign_id = :c "
+                                "GROUP BY participant_hash HAVING count(*) > 1) d"), {"c": campaign_id})
     t0 = time.perf_counter()
     problems = tallies.verify(engine, campaign_id)
     verify_s = time.perf_counter() - t0
