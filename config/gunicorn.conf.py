@@ -1,6 +1,6 @@
 """gunicorn settings, all overridable from the environment.
 
-Embedded mode (no REDIS_URL) must run a single process: the Redis stand-in and
+Embedded mode (no REDIS_URL / REDIS_SENTINELS) must run a single process: the Redis stand-in and
 the SQLite writer live inside it. With real servers, workers x threads follow
 WEB_CONCURRENCY / WEB_THREADS. Default: gthread, one process more than cores, two
 threads each. A submission is ~3 ms of Python between three short network waits
@@ -15,7 +15,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
-embedded = not os.environ.get("REDIS_URL")
+embedded = not (os.environ.get("REDIS_URL") or os.environ.get("REDIS_SENTINELS"))
 workers = 1 if embedded else int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")
 threads = int(os.environ.get("WEB_THREADS", "8" if embedded else "2"))

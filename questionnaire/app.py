@@ -11,16 +11,20 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from questionnaire.accounts import register as accounts
 from questionnaire.campaign_file import register as campaign_file
+from questionnaire.channels.leader import register as leader_channel
+from questionnaire.channels.phone import register as phone_channel
 from questionnaire.channels.qr import register as qr_channel
 from questionnaire.dashboard import register as dashboard
 from questionnaire.demo import register as demo
 from questionnaire.exports import register as exports
-from questionnaire.extensions import csrf, db, login_manager, migrate, redis_store
+from questionnaire.extensions import csrf, db, login_manager, migrate, read_replica, redis_store
 from questionnaire.intake import ratelimit
 from questionnaire.intake import register as intake
 from questionnaire.kernel.web import errors, http, lean
 from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.org import register as org
+from questionnaire.rectification import register as rectification
+from questionnaire.reports import register as reports
 from questionnaire.results import register as results
 from questionnaire.settings import config_from_env
 from questionnaire.tallies import register as tallies
@@ -29,8 +33,8 @@ from workers import cli as workers_cli
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
-FEATURES = (org, intake, qr_channel, accounts, campaign_file, tallies, dashboard, exports, results, demo,
-            workers_cli)
+FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, campaign_file, tallies, dashboard,
+            exports, results, rectification, reports, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:
@@ -55,6 +59,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     redis_store.init_app(app)
+    read_replica.init_app(app)
     http.init_app(app)
     errors.init_app(app)
     for feature in FEATURES:

@@ -177,14 +177,23 @@ def reset_data(app) -> None:
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
+                # The audit log's append-only trigger (migration 0013) would refuse the reset;
+                # replica mode skips triggers for this transaction (the test user is superuser).
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
                 for statement in _postgres_reset_statements(db.engine):
                     conn.execute(text(statement))
         else:
             tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
             with db.engine.begin() as conn:
                 conn.execute(text("PRAGMA foreign_keys=OFF"))
+                # SQLite cannot switch triggers off: the audit log's are dropped and re-created.
+                triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+                for name, _ in triggers:
+                    conn.execute(text(f'DROP TRIGGER "{name}"'))
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
+                for _, sql in triggers:
+                    conn.execute(text(sql))
                 if "sqlite_sequence" in inspect(db.engine).get_table_names():
                     conn.execute(text("DELETE FROM sqlite_sequence"))
         redis_store.client(app).flushdb()

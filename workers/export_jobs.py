@@ -3,10 +3,11 @@
 The job takes ids and plain data only and re-derives the scope from the user record, so
 a queued export can never contain more than its requester may see now (a scope changed
 in between makes the job fail rather than leak). The file is written under
-`instance/exports/` to a temporary name and renamed into place when complete, so a
-download never sees half a file; progress (rows written / expected) is kept in job.meta
-for the polling page. Files older than a day are deleted by the next export job (and by
-`cleanup_old_exports` wherever else it is called). Running a job twice rewrites the
+EXPORT_DIR (`instance/exports/` by default; a mount every node shares in a cluster) to a
+temporary name and renamed into place when complete, so a download never sees half a
+file; progress (rows written / expected) is kept in job.meta for the polling page. Files
+older than a day are deleted by the next export job (and by `cleanup_old_exports`
+wherever else it is called). Running a job twice rewrites the
 same file.
 """
 
@@ -26,7 +27,7 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
-from questionnaire.extensions import db
+from questionnaire.extensions import read_replica
 from questionnaire.org.scope import Scope
 from workers import app_context
 from workers.queues import EXPORTS
@@ -38,12 +39,13 @@ PROGRESS_EVERY = 5000  # rows between job.meta saves
 EXTENSIONS = {"xlsx": "xlsx", "csv": "csv"}
 
 
-def export_dir(instance_path: str | os.PathLike) -> Path:
-    return Path(instance_path) / "exports"
+def export_dir(config) -> Path:
+    """EXPORT_DIR: instance/exports on one node, a directory every node mounts in a cluster."""
+    return Path(config["EXPORT_DIR"])
 
 
-def export_path(instance_path: str | os.PathLike, export_id: str, fmt: str) -> Path:
-    return export_dir(instance_path) / f"{export_id}.{EXTENSIONS[fmt]}"
+def export_path(config, export_id: str, fmt: str) -> Path:
+    return export_dir(config) / f"{export_id}.{EXTENSIONS[fmt]}"
 
 
 def cleanup_old_exports(directory: str | os.PathLike, max_age: float = FILE_MAX_AGE,
@@ -68,15 +70,16 @@ def build_export(export_id: str, user_id: int, request: dict, yield_per: int = 2
     """Write one export file for `user_id`'s scope; return rows, bytes and the download name."""
     job = get_current_job()
     with app_context():
-        directory = export_dir(current_app.instance_path)
+        directory = export_dir(current_app.config)
         directory.mkdir(parents=True, exist_ok=True)
         cleanup_old_exports(directory)
         req = exports.ExportRequest.from_dict(request)
-        final = export_path(current_app.instance_path, export_id, req.fmt)
+        final = export_path(current_app.config, export_id, req.fmt)
         partial = directory / f".{final.name}.part"
         generated_at = datetime.now(timezone.utc)
         # Core only: run inline (embedded mode), the job must not disturb the caller's ORM session.
-        with db.engine.connect() as conn:
+        # READ_DATABASE_URL: a replica serves the long read, the primary keeps serving residents.
+        with read_replica.engine(current_app).connect() as conn:
             user = conn.execute(select(OfficeUser.id, OfficeUser.role, OfficeUser.org_unit_id, OfficeUser.is_active)
                                 .where(OfficeUser.id == user_id)).first()
             plan = exports.plan(conn, Scope.for_user(user), req)

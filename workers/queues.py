@@ -29,7 +29,10 @@ TALLIES = QueueSpec("tallies", job_timeout=1800, result_ttl=60)
 # long as its file (workers/export_jobs.py deletes files older than a day).
 EXPORTS = QueueSpec("exports", job_timeout=3600, result_ttl=24 * 3600)
 
-QUEUES: dict[str, QueueSpec] = {spec.name: spec for spec in (POSTERS, TALLIES, EXPORTS)}
+# All entities' reports (DOCX + PDF each) of a campaign in one zip; kept as long as an export.
+REPORTS = QueueSpec("reports", job_timeout=1800, result_ttl=24 * 3600)
+
+QUEUES: dict[str, QueueSpec] = {spec.name: spec for spec in (POSTERS, TALLIES, EXPORTS, REPORTS)}
 
 
 def get_queue(spec: QueueSpec, connection, is_async: bool) -> Queue:

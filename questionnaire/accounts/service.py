@@ -1,4 +1,4 @@
-"""Office accounts: creation, password login with lockout, and the audit log.
+"""Office accounts: creation, password login with lockout, session revocation, the audit log.
 
 These functions own their transactions (they commit); callers pass the session.
 """
@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire.accounts.models import ROLES, AuditEvent, OfficeUser
+from questionnaire.accounts.models import PHONE_STAFF_ROLES, ROLES, AuditEvent, OfficeUser
 from questionnaire.kernel.errors import ServiceError
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.models import OrgUnit
@@ -36,11 +36,10 @@ class AccountError(ServiceError):
 
 
 class LoginFailed(ServiceError):
-    status, code, message = 401, "login_failed", "用户名或密码错误"
+    # One answer for an unknown user, a wrong password or code, and a locked account.
+    status, code, message = 401, "login_failed", "用户名或密码错误。连续输错 5 次后需等待 15 分钟再试。"
 
 
-class AccountLocked(ServiceError):
-    status, code, message = 429, "account_locked", "登录失败次数过多，账号已锁定 15 分钟，请稍后再试"
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,9 @@ def create_user(session: Session, account: NewAccount) -> OfficeUser:
     if session.scalar(select(OfficeUser.id).where(OfficeUser.username == username)) is not None:
         raise AccountError(f"用户名 {username} 已存在")
     unit = None
-    if account.role == "admin":
+    if account.role == "admin" or account.role in PHONE_STAFF_ROLES:
         if account.unit_code:
-            raise AccountError("绩效办管理员不绑定单位")
+            raise AccountError("绩效办管理员、话务员和督导不绑定单位")
     else:
         if not account.unit_code:
             raise AccountError("县区和单位账号必须指定单位编码 (--unit)")
@@ -107,48 +106,76 @@ def create_user(session: Session, account: NewAccount) -> OfficeUser:
 
 def authenticate(session: Session, username: str, password: str, ip_hash: str | None = None,
                  now: datetime | None = None) -> OfficeUser:
-    """Check a password; 5 failures lock the account for 15 minutes. Commits either way."""
+    """Check a password (the first factor); 5 failures lock the account for 15 minutes.
+
+    An unknown user name, a wrong password and a locked account all raise the same LoginFailed
+    after the same single hash check, so neither the answer nor its time tells which user names
+    exist or which account is locked; the audit log says which it was. Commits either way; a
+    correct password is not yet a login when the account has a second factor (`finish_login`).
+    """
     now = now or utcnow()
     username = (username or "").strip()[:64]
     user = session.scalar(select(OfficeUser).where(OfficeUser.username == username)) if username else None
-    if user is None or not user.is_active:
-        check_password_hash(_dummy_hash(_hash_method()), password or "")
-        _record(session, None, "login_failed", username, {"reason": "unknown_user"}, ip_hash, now)
+    known = user is not None and user.is_active
+    password_ok = check_password_hash(user.password_hash if known else _dummy_hash(_hash_method()), password or "")
+    if not known:
+        add_event(session, None, "login_failed", username, {"reason": "unknown_user"}, ip_hash, now)
+    elif user.locked_until is not None and user.locked_until > now:
+        add_event(session, user.id, "login_refused_locked", username, {}, ip_hash, now)
+    elif not password_ok:
+        note_failed_login(session, user, "password", ip_hash, now)
+    else:
         session.commit()
-        raise LoginFailed()
-    if user.locked_until is not None and user.locked_until > now:
-        # Do not even check the password: a locked account gives no oracle.
-        _record(session, user.id, "login_refused_locked", username, {}, ip_hash, now)
-        session.commit()
-        raise AccountLocked()
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        detail = {"failed_logins": user.failed_logins}
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            detail["locked_until"] = user.locked_until.isoformat()
-        _record(session, user.id, "login_failed", username, detail, ip_hash, now)
-        session.commit()
-        if "locked_until" in detail:
-            raise AccountLocked()
-        raise LoginFailed()
+        return user
+    session.commit()
+    raise LoginFailed()
+
+
+def note_failed_login(session: Session, user: OfficeUser, reason: str, ip_hash: str | None,
+                      now: datetime | None = None) -> None:
+    """Count a failed password or second-factor code; the fifth locks the account (caller commits)."""
+    now = now or utcnow()
+    user.failed_logins = (user.failed_logins or 0) + 1
+    detail = {"reason": reason, "failed_logins": user.failed_logins}
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+        detail["locked_until"] = user.locked_until.isoformat()
+    add_event(session, user.id, "login_failed", user.username, detail, ip_hash, now)
+
+
+def is_locked(user: OfficeUser, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def finish_login(session: Session, user: OfficeUser, ip_hash: str | None, factor: str = "password") -> None:
+    """Both factors passed: reset the failure count and audit the login (commits)."""
+    now = utcnow()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    _record(session, user.id, "login", username, {}, ip_hash, now)
+    add_event(session, user.id, "login", user.username, {"factor": factor}, ip_hash, now)
     session.commit()
-    return user
+
+
+def revoke_sessions(session: Session, user_id: int) -> None:
+    """End every session of the account: cookies issued before no longer load it (commits)."""
+    session.execute(update(OfficeUser).where(OfficeUser.id == user_id)
+                    .values(session_epoch=OfficeUser.session_epoch + 1))
+    session.commit()
 
 
 def record_event(session: Session, user_id: int | None, action: str, target: str = "",
                  detail: dict | None = None, ip_hash: str | None = None) -> None:
     """Append one audit event (views, downloads, exports) and commit it."""
-    _record(session, user_id, action, target, detail or {}, ip_hash, utcnow())
+    add_event(session, user_id, action, target, detail or {}, ip_hash, utcnow())
     session.commit()
 
 
-def _record(session, user_id, action, target, detail, ip_hash, now) -> None:
+def add_event(session: Session, user_id: int | None, action: str, target: str = "",
+              detail: dict | None = None, ip_hash: str | None = None, now: datetime | None = None) -> None:
+    """Add one audit event to the caller's transaction (the caller commits the change and the
+    record of it together)."""
     session.add(AuditEvent(user_id=user_id, action=action, target=str(target)[:200],
-                           detail=detail, ip_hash=ip_hash, at=now))
+                           detail=detail or {}, ip_hash=ip_hash, at=now or utcnow()))
 

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from questionnaire.campaigns import answer_scope
 from questionnaire.campaigns.definition import DefinitionError, definition_to_data, parse_definition
 from questionnaire.campaigns.models import Campaign, Questionnaire, UnitTarget
+from questionnaire.channels.leader.campaign_settings import SETTINGS_KEY as LEADER_KEY
+from questionnaire.channels.leader.campaign_settings import validate_section as validate_leader_section
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
 from questionnaire.intake.models import Response
 from questionnaire.org.models import OrgUnit
@@ -187,6 +189,10 @@ def validate_campaign_doc(doc: Any) -> dict:
     rating_ids = {question["id"] for q in questionnaires for question in q["definition"]["questions"]
                   if question["type"] == "rating"}
     scoring = _scoring(doc.get("scoring"), rating_ids, problems)
+    leader = validate_leader_section(doc.get("leader"), keys, problems)
+    if leader is not None and campaign:
+        campaign["settings"][LEADER_KEY] = leader
+
     if problems:
         raise CampaignFileError(problems)
     return {"campaign": campaign, "city": city, "counties": counties, "city_units": city_units,

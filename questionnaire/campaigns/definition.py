@@ -20,10 +20,11 @@ QUESTION_TYPES = ("rating", "choice", "text")
 TALLIED_TYPES = ("rating", "choice")  # free text is read, not counted
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 DEFAULT_TEXT_LIMIT = 500
-# Characters no phone keyboard types: C0 controls except tab/newline, DEL, and lone UTF-16
-# surrogates (valid in a JSON string, but not UTF-8). PostgreSQL's JSONB refuses NUL and
-# surrogates, so letting them through turned a fuzzed text answer into a 500.
-UNTYPEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Characters no phone keyboard types: C0 controls except tab/newline, DEL, lone UTF-16
+# surrogates (valid in a JSON string, but not UTF-8) and U+FFFD, the replacement character that
+# bytes which were not UTF-8 become when a form body is decoded (kernel.web.form_data). PostgreSQL's
+# JSONB refuses NUL and surrogates, so letting them through turned a fuzzed text answer into a 500.
+UNTYPEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
 
 
 class DefinitionError(ValueError):
@@ -223,11 +224,13 @@ def definition_from_data(data: Mapping) -> Definition:
     return Definition(data["title"], data.get("intro", ""), questions, {q.id: q for q in questions})
 
 
-def validate_answers(defn: Definition, answers: Any) -> dict[str, str]:
+def validate_answers(defn: Definition, answers: Any, held: frozenset[str] = frozenset()) -> dict[str, str]:
     """Check a submitted answer map; return the normalised answers or raise AnswerError.
 
     Nothing is coerced silently: an unknown question, a wrong option, a missing
-    required answer or an over-long text each name their field.
+    required answer or an over-long text each name their field. `held` names required
+    questions whose answer is still being checked (a paper double entry's 待核对 items): they
+    may be absent now and are completed later (tallies.completion).
     """
     if not isinstance(answers, Mapping):
         raise AnswerError({"answers": "答案必须是以题目标识为键的对象"})
@@ -241,7 +244,7 @@ def validate_answers(defn: Definition, answers: Any) -> dict[str, str]:
         if isinstance(value, str):
             value = value.strip()
         if value is None or value == "":
-            if q.required:
+            if q.required and q.id not in held:
                 errors[q.id] = "此题为必答题"
             continue
         if not isinstance(value, str):

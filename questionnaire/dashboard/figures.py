@@ -30,6 +30,7 @@ from questionnaire.campaigns.scoring import rate_points, satisfaction_index
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.dashboard import pace
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.intake.visibility import scoped_points, small_cells
 from questionnaire.kernel.china_time import china_date
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.org.models import OrgUnit
@@ -90,6 +91,8 @@ class Loaded:
     units: dict[int, UnitInfo]                 # org units in scope
     targets: dict[int, int]
     as_of: datetime | None
+    # Points whose rates this account may not see: their channel's cell is below its minimum n.
+    small_sample: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -104,6 +107,7 @@ class LeagueRow:
     share: float | None          # percent of its own target
     satisfaction_index: float | None   # percent, see campaigns/scoring.py
     county_id: int | None = None
+    small_sample: bool = False         # some of its answers are withheld: "样本不足"
 
 
 @dataclass
@@ -121,6 +125,7 @@ class Summary:
     as_of: datetime | None
     opens_at: datetime
     closes_at: datetime
+    small_sample: bool = False
 
 
 @dataclass
@@ -162,7 +167,8 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
     if row is None:
         raise NotInScope()
     campaign = CampaignInfo(*row)
-    in_scope = scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)
+    in_scope = scoped_points(scope, CollectionPoint.channel, CollectionPoint.collected_unit_id,
+                             CollectionPoint.evaluated_unit_id)
     if channel is not None:
         in_scope = in_scope & (CollectionPoint.channel == channel)
     poster = OrgUnit.__table__.alias("poster")
@@ -216,6 +222,11 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
         query = query.where(TallyHour.owner_unit_id == (scope.unit_id if hours_available else -1))
     hours = {int(h): int(n) for h, n in conn.execute(_flag_filter(query, TallyHour.flags, include_flagged))}
 
+    # Rates from too few answers of a confidential channel are withheld from county and unit accounts.
+    small = small_cells(scope, ((e.id, e.channel, e.evaluated_unit_id) for e in entries.values()), responses)
+    for ep_id in small:
+        answers.pop(ep_id, None)
+
     definitions = load_definitions(conn, campaign_id)
     units = {row[0]: UnitInfo(*row) for row in conn.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind, OrgUnit.county_id, OrgUnit.sort_order)
@@ -224,7 +235,7 @@ def load(conn, campaign_id: int, scope: Scope, include_flagged: bool, channel: s
         select(UnitTarget.unit_id, UnitTarget.target).where(UnitTarget.campaign_id == campaign_id)).all())
     as_of = conn.execute(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id)).scalar()
     return Loaded(campaign, scope, include_flagged, entries, dict(responses), dict(flagged), dict(answers),
-                  hours, hours_available, definitions, units, targets, as_of)
+                  hours, hours_available, definitions, units, targets, as_of, small)
 
 
 # --- sums over entry points -------------------------------------------------------------
@@ -255,7 +266,8 @@ def _row(data: Loaded, unit: UnitInfo, entry_ids: list[int]) -> LeagueRow:
     target = data.targets.get(unit.id)
     return LeagueRow(unit.id, unit.code, unit.name, unit.kind, responses,
                      sum(data.flagged.get(e, 0) for e in entry_ids), target, pace.share(responses, target),
-                     _satisfaction_index(data, entry_ids), unit.county_id)
+                     _satisfaction_index(data, entry_ids), unit.county_id,
+                     any(e in data.small_sample for e in entry_ids))
 
 
 def _units_of(data: Loaded, kind: str, county_id: int | None = None) -> list[UnitInfo]:
@@ -303,7 +315,8 @@ def entry_rows(data: Loaded, county_id: int | None = None) -> list[dict]:
         rows.append({"entry_id": e.id, "code": e.code, "poster_unit": e.poster_name, "poster_kind": e.poster_kind,
                      "evaluated_unit": e.evaluated_name, "responses": data.responses.get(e.id, 0),
                      "flagged": data.flagged.get(e.id, 0),
-                     "satisfaction_index": _satisfaction_index(data, [e.id])})
+                     "satisfaction_index": _satisfaction_index(data, [e.id]),
+                     "small_sample": e.id in data.small_sample})
     return rows
 
 
@@ -354,7 +367,8 @@ def summary(data: Loaded, now: datetime | None = None) -> Summary:
     return Summary(c.id, c.title, total, sum(data.flagged.values()), data.include_flagged, target,
                    pace.share(total, target), last_24h,
                    pace.project(total, target, last_24h, now, c.closes_at),
-                   _satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at)
+                   _satisfaction_index(data, data.entries), data.as_of, c.opens_at, c.closes_at,
+                   bool(data.small_sample))
 
 
 def series(data: Loaded, now: datetime | None = None) -> Series:

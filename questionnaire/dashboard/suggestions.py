@@ -7,7 +7,9 @@ document). Whole-campaign reads walk `ix_responses_campaign_id_id`; a scoped rea
 (a county or unit) takes the newest PAGE rows of each entry point in scope through
 `ix_responses_entry_point_id_id` and merges them, so a small county never makes the
 database filter its way through the whole campaign.
-The text is returned as given; templates escape it and the page script uses textContent.
+The text is returned as stored (typed phone and ID numbers were masked at intake,
+intake.free_text); templates escape it and the page script uses textContent. `sealed` says the
+text as typed is kept encrypted, which an admin may open (dashboard/free_text_views.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import and_, select, union_all
 
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.intake.visibility import individual_rows_visible, scoped_points
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 
@@ -33,6 +36,7 @@ class Suggestion:
     unit: str
     text: str
     flagged: bool
+    sealed: bool = False
 
 
 def _text_question_ids(conn, campaign_id: int) -> list[str]:
@@ -42,6 +46,7 @@ def _text_question_ids(conn, campaign_id: int) -> list[str]:
 
 def _columns(text_ids: list[str]):
     return [Response.id, Response.created_at, Response.collected_unit_id, Response.flags,
+            Response.free_text_sealed.is_not(None).label("sealed"),
             *(Response.answers[qid].as_string().label(f"t{i}") for i, qid in enumerate(text_ids))]
 
 
@@ -73,16 +78,18 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
     if not scope.is_admin:
         entry_ids = list(conn.execute(select(CollectionPoint.id).where(
             CollectionPoint.campaign_id == campaign_id,
-            scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))).scalars())
+            scoped_points(scope, CollectionPoint.channel, CollectionPoint.collected_unit_id,
+                          CollectionPoint.evaluated_unit_id),
+            individual_rows_visible(scope, CollectionPoint.channel))).scalars())
     found: list[tuple] = []
     before: int | None = None
     read = 0
     while len(found) < limit and read < max_rows:
         rows = _page(conn, campaign_id, entry_ids, text_ids, include_flagged, before)
         for row in rows:
-            text = next((t.strip() for t in row[4:] if isinstance(t, str) and t.strip()), None)
+            text = next((t.strip() for t in row[5:] if isinstance(t, str) and t.strip()), None)
             if text:
-                found.append((row.id, row.created_at, row.collected_unit_id, text, bool(row.flags)))
+                found.append((row.id, row.created_at, row.collected_unit_id, text, bool(row.flags), bool(row.sealed)))
                 if len(found) >= limit:
                     break
         read += len(rows)
@@ -91,5 +98,5 @@ def recent_suggestions(conn, campaign_id: int, scope: Scope, include_flagged: bo
         before = rows[-1].id
     names = dict(conn.execute(select(OrgUnit.id, OrgUnit.name).where(
         OrgUnit.id.in_({f[2] for f in found}))).all()) if found else {}
-    return [Suggestion(rid, created, names.get(unit, ""), text, flagged)
-            for rid, created, unit, text, flagged in found]
+    return [Suggestion(rid, created, names.get(unit, ""), text, flagged, sealed)
+            for rid, created, unit, text, flagged, sealed in found]

@@ -8,8 +8,8 @@ polls the JSON endpoint every few seconds and draws the chart.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -20,17 +20,17 @@ from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.dashboard import figures
 from questionnaire.dashboard.suggestions import recent_suggestions
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db, read_replica
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
-from questionnaire.kernel import keys
+from questionnaire.kernel import dialect, keys
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.kernel.web.errors import error_page, json_error
+from questionnaire.kernel.web.json_cache import cached_json, store_json
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 from questionnaire.tallies.models import TallyState
 from workers.tally_jobs import catch_up_inline
 
-log = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CACHE_SECONDS = 120  # a cached body is only ever served for the tally state it was built from
 
@@ -96,16 +96,33 @@ def _channel() -> str | None:
     return raw or None
 
 
+@contextlib.contextmanager
+def _reading():
+    """Where the figures are read, and that source's replication lag (None on the primary).
+
+    A replica's connection when READ_DATABASE_URL is set (its lag is shown next to "数据截至"),
+    else the request's session on the primary, as on one server.
+    """
+    if read_replica.configured(current_app):
+        with read_replica.engine(current_app).connect() as conn:
+            yield conn, dialect.replica_lag_seconds(conn)
+    else:
+        yield db.session, None
+    db.session.commit()  # end the read transaction: the next poll must see newer tallies
+
+
 def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: int | None,
              channel: str | None = None) -> dict:
     catch_up_inline(current_app, campaign_id)  # embedded mode only; a no-op with the RQ worker
     now = datetime.now(timezone.utc)
-    data = figures.load(db.session, campaign_id, scope, include_flagged, channel)
-    db.session.commit()  # end the read transaction: the next poll must see newer tallies
+    with _reading() as (source, lag):
+        data = figures.load(source, campaign_id, scope, include_flagged, channel)
+        suggestions = recent_suggestions(source, campaign_id, scope, include_flagged)
     summary = figures.summary(data, now)
+    as_of = format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else ""
     return {
         "summary": summary,
-        "as_of_label": format_china_time(summary.as_of, "%H:%M:%S") if summary.as_of else "",
+        "as_of_label": as_of + dialect.replica_lag_label(lag) if as_of else "",
         "counties": figures.county_rows(data) if county_id is None else [],
         # A township's own account has no county table: its township row stands in for it.
         "townships": figures.township_rows(data, county_id) if county_id is not None or scope.role == "unit" else [],
@@ -113,7 +130,7 @@ def _figures(campaign_id: int, scope: Scope, include_flagged: bool, county_id: i
         "entries": figures.entry_rows(data, county_id) if county_id is not None else [],
         "questions": figures.question_rows(data),
         "series": figures.series(data, now),
-        "suggestions": recent_suggestions(db.session, campaign_id, scope, include_flagged),
+        "suggestions": suggestions,
     }
 
 
@@ -139,9 +156,17 @@ def _page(campaign_id: int, county_id: int | None):
         "dashboard/overview.html" if county is None else "dashboard/county.html",
         campaign=campaign, county=county, include_flagged=include_flagged, sort_key=sort_key,
         descending=descending, sort_labels=SORT_LABELS, api_url=api_url, channel=channel,
-        channel_labels=CHANNEL_LABELS,
+        channel_labels=CHANNEL_LABELS, panels=feature_panels(scope) if county is None else [],
         has_exports="exports.index" in current_app.view_functions, **data,
     )
+
+
+def feature_panels(scope) -> list:
+    """Panels that features above the dashboard contribute to its page (rectification warnings):
+    each registers a callable in app.extensions["dashboard_panels"] taking the account's scope and
+    returning its rendered HTML or None, so the dashboard imports none of them."""
+    return [html for html in (panel(scope) for panel in current_app.extensions.get("dashboard_panels", ()))
+            if html]
 
 
 @bp.get("/")
@@ -184,33 +209,21 @@ def api_figures(campaign_id: int):
     if scope is None:
         return json_error(404, "not_found", "未找到该内容，或您的账号无权查看")
     catch_up_inline(current_app, campaign_id)
-    as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    # The cache key's tally state comes from where the figures are read (a lagging replica's body
+    # must not be cached under the primary's newer state).
+    with _reading() as (source, _lag):
+        as_of = source.execute(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id)).scalar()
     # The county drill-down and the channel choose different bodies for one scope.
     scope_key = f"{scope.role}:{scope.county_id or scope.unit_id or ''}:{county_id or ''}:{channel or ''}"
     key = keys.dashboard_figures(campaign_id, scope_key, include_flagged, as_of.isoformat() if as_of else "none")
-    text = _cached(key)
+    text = cached_json(key)  # figures already built for this exact tally state (shared by every poller)
     if text is None:
         body = figures.jsonable(_figures(campaign_id, scope, include_flagged, county_id, channel))
         body["campaign_id"] = campaign_id
         body["county_id"] = county_id
         body["channel"] = channel
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        _store(key, text)
+        store_json(key, text, CACHE_SECONDS)
     return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
-def _cached(key: str) -> str | None:
-    """Figures already built for this exact tally state (every poller of a scope shares them)."""
-    try:
-        raw = redis_store.client(current_app).get(key)
-    except Exception:  # noqa: BLE001 - no cache is slower, never wrong
-        log.warning("dashboard cache read failed", exc_info=True)
-        return None
-    return raw.decode() if isinstance(raw, bytes) else raw
-
-
-def _store(key: str, text: str) -> None:
-    try:
-        redis_store.client(current_app).set(key, text, ex=CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        log.warning("dashboard cache write failed", exc_info=True)

@@ -18,9 +18,12 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user
 from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
+from questionnaire.demo import rectification as rectification_demo
 from questionnaire.demo import results_seed, synthetic
+from questionnaire.demo.leader import demo_invitation_link, seed_leader_evaluation
 from questionnaire.extensions import db
 from questionnaire.intake.models import CollectionPoint, Response
+from questionnaire.intake.services import submission_store
 from questionnaire.org.models import OrgUnit
 from questionnaire.tallies import counting as tallies
 
@@ -32,6 +35,15 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(links_command)
     app.cli.add_command(create_demo_accounts_command)
     app.cli.add_command(generate_responses_command)
+    app.cli.add_command(seed_rectification_demo_command)
+
+
+@click.command("seed-rectification-demo")
+def seed_rectification_demo_command() -> None:
+    """Demo rectification items: 2021 as seed 001 reports it (86.6 %), and this year's tasks (idempotent)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("生产环境不能写入演示整改数据")
+    click.echo(rectification_demo.seed(db.session, current_app.instance_path))
 
 
 @click.command("seed-demo")
@@ -45,20 +57,27 @@ def seed_demo_command(sample_responses: int) -> None:
     if existing is None:  # keep the dates of an existing demo so re-seeding is a no-op
         doc["campaign"]["opens_at"] = (now - timedelta(days=1)).isoformat()
         doc["campaign"]["closes_at"] = (now + timedelta(days=180)).isoformat()
+        doc["leader"]["deadline"] = (now + timedelta(days=30)).isoformat()
     else:
         doc["campaign"]["opens_at"] = existing.opens_at.isoformat()
         doc["campaign"]["closes_at"] = existing.closes_at.isoformat()
+        doc["leader"]["deadline"] = (existing.settings.get("leader") or {}).get(
+            "deadline", (now + timedelta(days=30)).isoformat())
     summary = import_campaign(db.session, doc)
     click.echo(f"demo campaign id={summary.campaign_id} new_entry_points={summary.entry_points_created}")
-    leaders = results_seed.add_leader_points(db.session, summary.campaign_id)
     figures = results_seed.add_external_figures(db.session, summary.campaign_id)
-    click.echo(f"demo results: new_leader_points={leaders} counties_with_demo_figures={figures}")
+    click.echo(f"demo results: counties_with_demo_figures={figures}")
     if sample_responses:
         has_any = db.session.scalar(select(Response.id).where(Response.campaign_id == summary.campaign_id).limit(1))
         if has_any is None:
             written = synthetic.generate(db.engine, summary.campaign_id, sample_responses)
             tallies.apply_pending(db.engine, summary.campaign_id)
             click.echo(f"demo sample responses written={written} (synthetic, tallied)")
+    invited, submitted = seed_leader_evaluation(db.session, submission_store(), summary.campaign_id,
+                                                current_app.config["PARTICIPANT_HMAC_KEY"],
+                                                current_app.config["SECRET_KEY"])
+    tallies.apply_pending(db.engine, summary.campaign_id)
+    click.echo(f"demo leader evaluation invited={invited} submitted={submitted}")
 
 
 @click.command("links")
@@ -68,10 +87,14 @@ def links_command(limit: int) -> None:
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"办公室登录 office login : {base}/office/login")
     click.echo(f"实时看板   dashboard    : {base}/dashboard/")
+    invitation = demo_invitation_link(db.session, current_app.config["SECRET_KEY"], base)
+    if invitation:
+        click.echo(f"领导评价   leader invite: {invitation}")
     click.echo("样例入口   sample entries:")
     rows = db.session.execute(
         select(CollectionPoint.code, OrgUnit.name, OrgUnit.kind)
         .join(OrgUnit, OrgUnit.id == CollectionPoint.collected_unit_id)
+        .where(CollectionPoint.code.is_not(None))  # points of other channels have no public code
         .order_by(OrgUnit.kind, CollectionPoint.id)
     ).all()
     shown = {}

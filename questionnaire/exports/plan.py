@@ -26,6 +26,7 @@ from questionnaire.campaigns.service import load_questionnaires
 from questionnaire.intake.channels import CHANNEL_LABELS, CHANNELS
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.intake.submissions import receipt_no
+from questionnaire.intake.visibility import individual_rows_visible, scoped_points
 from questionnaire.kernel.china_time import china_time, format_china_time
 from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.org.kinds import kind_label
@@ -42,6 +43,7 @@ FLAG_HELP = {
     F.BURST_IP: "同一网段在 {window_seconds} 秒内提交超过 {max_per_ip_window} 份",
     F.BURST_ENTRY: "同一入口在 {window_seconds} 秒内提交超过 {max_per_entry_window} 份",
     F.STRAIGHT_LINE: "至少 {straight_line_min_questions} 道评分题全部选择同一档（“不了解”除外）",
+    F.VOID: "经质量复核判为不合格：保留原始记录，但不计入任何统计",
 }
 
 
@@ -99,7 +101,10 @@ class Plan:
         where = [CollectionPoint.campaign_id == self.request.campaign_id]
         for scope in (self.scope, self.filter_scope):
             if scope is not None:
-                where.append(scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
+                where.append(scoped_points(scope, CollectionPoint.channel, CollectionPoint.collected_unit_id,
+                                           CollectionPoint.evaluated_unit_id))
+                # Exports leave the system: confidential channels only through the office.
+                where.append(individual_rows_visible(scope, CollectionPoint.channel))
         if self.request.questionnaire_id is not None:
             where.append(CollectionPoint.questionnaire_id == self.request.questionnaire_id)
         if self.request.channel is not None:
@@ -110,7 +115,9 @@ class Plan:
         where = [Response.campaign_id == self.request.campaign_id]
         for scope in (self.scope, self.filter_scope):
             if scope is not None:
-                where.append(scope.clause(Response.collected_unit_id, Response.evaluated_unit_id))
+                where.append(scoped_points(scope, Response.channel, Response.collected_unit_id,
+                                           Response.evaluated_unit_id))
+                where.append(individual_rows_visible(scope, Response.channel))
         if self.request.questionnaire_id is not None:
             where.append(Response.questionnaire_id == self.request.questionnaire_id)
         if self.request.channel is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from questionnaire.campaigns.scoring import satisfaction_index, weighted_rate
 from questionnaire.exports import plan as X
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.kernel import dialect
 from questionnaire.kernel.china_time import format_china_time
 from questionnaire.org.kinds import kind_label
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
@@ -153,11 +154,12 @@ def dataset(conn: Connection, p: X.Plan, generated_at: datetime, csv: bool = Fal
         tables.insert(0, X.Table("summary", "单位汇总", SUMMARY_HEADER))
     as_of = conn.execute(select(TallyState.applied_at).where(TallyState.campaign_id == p.request.campaign_id)
                          ).scalar_one_or_none()
+    lag = dialect.replica_lag_seconds(conn)  # read from a replica (READ_DATABASE_URL): how far behind
 
     def readme(counts: dict, sheets: dict) -> list[list]:
         out = X._readme_head(p, generated_at)
         as_of_text = format_china_time(as_of, "%Y-%m-%d %H:%M:%S") or "尚未统计"
-        out.append(["统计截至（北京时间）", as_of_text])
+        out.append(["统计截至（北京时间）", as_of_text + dialect.replica_lag_label(lag)])
         out.append(["说明", "统计表由后台定时增量更新；逐条核对请使用“原始答卷”导出"])
         out.append(["满意率算法", "非常满意100%、满意80%、一般60%、不满意30%、非常不满意0%加权平均；“不了解”不计入"])
         out.append(["满意度指数",

@@ -27,7 +27,7 @@ from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
 from questionnaire.exports.plan import ExportRefused, ExportRequest
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db, read_replica, redis_store
 from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.params import optional_int
@@ -138,7 +138,11 @@ def _redirect(location: str) -> Response:
 def _tallies_now(plan, detail: dict) -> Response:
     catch_up_inline(current_app, plan.request.campaign_id)  # embedded mode: count what is pending first
     generated_at = datetime.now(timezone.utc)
-    dataset = datasets.build(db.session.connection(), plan, generated_at)
+    if read_replica.configured(current_app):  # READ_DATABASE_URL: the replica answers the read
+        with read_replica.engine(current_app).connect() as conn:
+            dataset = datasets.build(conn, plan, generated_at)
+    else:
+        dataset = datasets.build(db.session.connection(), plan, generated_at)
     db.session.remove()  # the rows are in memory (a few thousand); give the connection back
     audit("export", f"campaign:{plan.request.campaign_id}", rows=dataset.expected_rows, **detail)
     name = f"{dataset.filename}.{plan.request.fmt}"
@@ -182,7 +186,7 @@ def _status(job: Job) -> dict:
     status = job.get_status()
     status = getattr(status, "value", status)
     fmt = job.meta["export"]["fmt"]
-    ready = status == "finished" and export_path(current_app.instance_path, job.id, fmt).exists()
+    ready = status == "finished" and export_path(current_app.config, job.id, fmt).exists()
     return {"status": status, "done": job.meta.get("done") or 0, "total": job.meta.get("total"),
             "ready": ready, "expired": status == "finished" and not ready,
             "download_url": url_for("exports.download", job_id=job.id) if ready else None}
@@ -210,7 +214,7 @@ def download(job_id: str):
     """The finished file, streamed from disk under its Chinese name."""
     job = _own_job(job_id)
     fmt = job.meta["export"]["fmt"]
-    path = export_path(current_app.instance_path, job.id, fmt)
+    path = export_path(current_app.config, job.id, fmt)
     if job.get_status() != "finished" or not path.exists():
         abort(404)
     audit("download_export", f"campaign:{job.meta['export']['campaign_id']}", job=job.id,

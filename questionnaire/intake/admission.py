@@ -60,8 +60,10 @@ class Bucket:
     window: Window
 
     @classmethod
-    def for_client(cls, scope: str, identity: str, windows: tuple[Window, ...]) -> list[Bucket]:
-        return [cls(keys.rate_window(scope, identity, w.seconds), w) for w in windows]
+    def for_client(cls, scope: str, identity: str, windows: tuple[Window, ...], *, hmac_key: str) -> list[Bucket]:
+        """The client's counters, keyed by a keyed HMAC of its identity (never the raw id or IP)."""
+        client = keys.client_digest(hmac_key, identity)
+        return [cls(keys.rate_window(scope, client, w.seconds), w) for w in windows]
 
 
 @dataclass(frozen=True)

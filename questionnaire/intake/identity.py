@@ -66,11 +66,3 @@ def user_agent_class(ua: str | None) -> str:
     else:
         platform = "other"
     return f"{client}-{platform}"
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

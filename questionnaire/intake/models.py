@@ -35,7 +35,10 @@ class Response(db.Model):
     identity_kind: Mapped[str] = mapped_column(sa.String(16))  # wechat / device / (channel-specific)
     # Client idempotency key: a retried submit returns the first receipt.
     submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(JSONDoc)
+    answers: Mapped[dict] = mapped_column(JSONDoc)  # free text with typed numbers masked (intake.free_text)
+    # The free texts as typed, when a number was masked in them: a Fernet token (FIELD_ENCRYPTION_KEY,
+    # kept outside the database) of {question id: text}, opened only for an admin, audited.
+    free_text_sealed: Mapped[str | None] = mapped_column(sa.Text)
     answers_digest: Mapped[str] = mapped_column(sa.String(64))
     duration_seconds: Mapped[int | None]
     ip_hash: Mapped[str | None] = mapped_column(sa.String(32))

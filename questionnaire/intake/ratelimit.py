@@ -10,7 +10,7 @@ Policy (all limits are settings, see config/env.example):
 - A client that sends no identity (or a forged one) gets a fresh participant
   key each time, so the per-IP limit is the backstop against rotating identities;
   duplicates themselves are refused by the dedup path, not by rate limits.
-- Storage is Redis when REDIS_URL is set (an in-memory store would be per gunicorn
+- Storage is Redis when one is configured (an in-memory store would be per gunicorn
   worker, multiplying every limit); the in-process stand-in in the embedded mode.
 - When the limit store is down the limits fail open (errors are swallowed):
   a Redis outage must not turn into refused residents or a 500.
@@ -37,6 +37,8 @@ from questionnaire.intake.admission import Admission, Bucket, RateLimited, Windo
 from questionnaire.intake.identity import is_plain_ipv4
 from questionnaire.intake.participant import request_device_id
 from questionnaire.intake.wechat import session_pid
+from questionnaire.kernel import keys
+from questionnaire.settings import redis_configured
 
 
 def stores_answers(view):
@@ -74,6 +76,11 @@ def client_ip() -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
+def limiter_key() -> str:
+    """Flask-Limiter's key function: the client address (as `client_ip`), as a keyed HMAC."""
+    return keys.limiter_client(current_app.config["PARTICIPANT_HMAC_KEY"], client_ip())
+
+
 def _identity() -> str | None:
     # With a WeChat account the form never sets a device cookie, so the WeChat identity must be
     # read here too, or WeChat residents would only ever meet the generous per-IP limit.
@@ -93,10 +100,11 @@ def submit_admission() -> Admission:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return Admission(counted=True)
     windows = current_app.extensions["sq_submit_windows"]
-    buckets = Bucket.for_client("ip-submit", client_ip(), windows["ip"])
+    hmac_key = current_app.config["PARTICIPANT_HMAC_KEY"]
+    buckets = Bucket.for_client("ip-submit", client_ip(), windows["ip"], hmac_key=hmac_key)
     identity = _identity()
     if identity is not None:  # cookieless residents only meet the per-IP window
-        buckets = Bucket.for_client("participant-submit", identity, windows["participant"]) + buckets
+        buckets = Bucket.for_client("participant-submit", identity, windows["participant"], hmac_key=hmac_key) + buckets
     return Admission(buckets)
 
 
@@ -126,12 +134,14 @@ def limit_submissions(view):
 
 def init_app(app: Flask) -> Limiter:
     """Build this app's limiter; wrap the submit endpoints in their own admission (after blueprints exist)."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 0.5)
-    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
-        app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": timeout, "socket_connect_timeout": timeout}
-        )
+    if redis_configured(app.config) and "RATELIMIT_STORAGE_URI" not in app.config:
+        # The app's own client's pool (extensions.build_redis): the limiter reaches the same server,
+        # or the same Sentinel-managed master, and follows a failover with it. The URI only picks
+        # the limits storage class; with a pool given it is not connected to.
+        app.config["RATELIMIT_STORAGE_URI"] = "redis://"
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"connection_pool": redis_store.client(app).connection_pool})
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sq:rl")
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # No X-RateLimit-* headers: they cost a window read per request; a 429 still carries
@@ -148,9 +158,9 @@ def init_app(app: Flask) -> Limiter:
     }
 
     limiter = Limiter(
-        key_func=client_ip,
+        key_func=limiter_key,
         default_limits=[_setting("RATELIMIT_IP_DEFAULT")],
-        default_limits_exempt_when=lambda: request.endpoint == "static",
+        default_limits_exempt_when=lambda: request.endpoint in ("static", "healthz"),
     )
     limiter.init_app(app)
     # The submit endpoints count in intake.admission; tell Flask-Limiter before it resolves

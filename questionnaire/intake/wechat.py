@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("wechat", __name__, url_prefix="/wx")
 
-OAUTH_KEY = "wx_oauth"  # {"state", "entry", "restarts"} while a redirect is in flight
+OAUTH_KEY = "wx_oauth"  # {"state", "entry" or "next", "restarts"} while a redirect is in flight
 IDENTITY_KEY = "wx_id"  # {"appid", "pid"}: pid is an HMAC of the openid, never the openid
 CODE_REPLAYED = {40029, 40163}  # invalid code / code already used
 MAX_RESTARTS = 2  # replayed codes tolerated before we stop bouncing the resident around
@@ -72,11 +72,22 @@ def wechat_participant(entry) -> Participant:
     abort(_authorize_redirect(entry.code, restarts=0))
 
 
-def _authorize_redirect(entry_code: str, restarts: int):
-    """Remember a fresh state for this entry and send the browser to WeChat."""
+def wechat_identity_for(return_path: str) -> Participant:
+    """The WeChat participant of this session, or abort into WeChat's authorisation and come back
+    to `return_path` (a same-site path: channels without an entry code, e.g. leader invitations)."""
+    pid = session_pid()
+    if pid is not None:
+        return Participant("wechat", pid)
+    abort(_authorize_redirect("", restarts=0, return_path=return_path))
+
+
+def _authorize_redirect(entry_code: str, restarts: int, return_path: str | None = None):
+    """Remember a fresh state for this entry (or return path) and send the browser to WeChat."""
     # WeChat allows only [a-zA-Z0-9] in state, up to 128 bytes.
     state = secrets.token_hex(16)
     session[OAUTH_KEY] = {"state": state, "entry": entry_code, "restarts": restarts}
+    if return_path:
+        session[OAUTH_KEY]["next"] = return_path
     config = current_app.config
     query = urllib.parse.urlencode({
         "appid": config["WECHAT_APPID"],
@@ -114,6 +125,14 @@ def fetch_json(url: str) -> dict:
     return data
 
 
+def _return_path(pending: dict) -> str | None:
+    """Only a same-site absolute path is followed back (no open redirect)."""
+    path = pending.get("next")
+    if isinstance(path, str) and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None
+
+
 def _unavailable_page():
     return error_page(503, "微信服务暂时无法连接", "请稍后重新扫码进入问卷，您的答卷尚未提交。")
 
@@ -147,7 +166,7 @@ def callback():
             session.pop(OAUTH_KEY, None)
             log.warning("wechat oauth loop stopped errcode=%s restarts=%s", errcode, restarts)
             return error_page(400, "微信授权未成功", "请关闭本页后，重新扫描二维码进入问卷。")
-        return _authorize_redirect(entry_code, restarts=restarts)
+        return _authorize_redirect(entry_code, restarts=restarts, return_path=_return_path(pending))
     if errcode:  # bad AppID/secret, rate limit, system busy: an operator problem, not the resident's
         log.error("wechat oauth errcode=%s errmsg=%s", errcode, str(data.get("errmsg"))[:200])
         return _unavailable_page()
@@ -164,6 +183,8 @@ def callback():
     session[IDENTITY_KEY] = {
         "appid": appid, "pid": openid_pid(current_app.config["PARTICIPANT_HMAC_KEY"], appid, openid),
     }
+    if _return_path(pending):
+        return redirect(_return_path(pending))
     if not entry_code:
         return redirect(url_for("survey.index"))
     return redirect(url_for("survey.show", code=entry_code))

@@ -21,6 +21,8 @@ import weakref
 from datetime import timezone
 
 import psycopg
+import psycopg.conninfo
+import psycopg.errors
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import bindparam, event, select
@@ -40,7 +42,7 @@ pending = TallyPending.__table__
 ROW_COLUMNS = (
     "campaign_id", "questionnaire_id", "questionnaire_version", "collection_point_id", "evaluated_unit_id",
     "collected_unit_id", "participant_hash", "identity_kind", "submission_id", "answers", "answers_digest",
-    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel",
+    "duration_seconds", "ip_hash", "user_agent_class", "created_at", "flags", "channel", "free_text_sealed",
 )
 
 BY_SUBMISSION = select(
@@ -121,7 +123,12 @@ class PostgresWriter:
     """Raw psycopg on one kept autocommit connection per thread."""
 
     def __init__(self, engine: Engine, connect_timeout: int = 3):
-        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # The conninfo SQLAlchemy itself connects with: a multi-host URL (several `host=` and
+        # target_session_attrs=read-write, settings.normalise_database_url) stays one libpq
+        # conninfo, so a fresh connection after a failover finds the promoted primary.
+        _, params = engine.dialect.create_connect_args(engine.url)
+        params.pop("context", None)  # psycopg's adapters map, not a conninfo keyword
+        self._dsn = psycopg.conninfo.make_conninfo(**params)
         self._connect_timeout = connect_timeout
         dialect = pg_psycopg.dialect()
         store = insert_statement(postgresql).returning(responses.c.campaign_id)
@@ -174,8 +181,11 @@ class PostgresWriter:
         conn = self._connection()
         try:
             return conn.execute(sql, params, prepare=True).fetchone()
-        except psycopg.OperationalError as exc:
-            conn.close()  # broken or not, start the next statement on a fresh connection
+        except (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction) as exc:
+            # Broken or not, start the next statement on a fresh connection. Read-only: this
+            # connection outlived a failover on a node that is a replica now; the statement did
+            # not run and a fresh connection (target_session_attrs=read-write) finds the primary.
+            conn.close()
             raise DatabaseUnavailable(lost=True) from exc
 
 

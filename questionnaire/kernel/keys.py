@@ -1,11 +1,28 @@
 """Every Redis key comes from here, namespaced by campaign.
 
-Redis only holds what PostgreSQL can rebuild (dedup markers, counters, queues).
+Redis only holds what PostgreSQL can rebuild (dedup markers, counters, queues). A key name
+never holds a raw client identity (device id, IP address, user name): those parts are a keyed
+HMAC (`client_digest`), so a Redis dump or `MONITOR` reveals no resident or office address.
 """
 
 from __future__ import annotations
 
+import functools
+import hmac
+
 PREFIX = "sq"
+DIGEST_HEX_CHARS = 32  # 128 bits: collisions between clients are not a concern
+
+
+@functools.lru_cache(maxsize=8)
+def _key_name_secret(participant_hmac_key: str) -> bytes:
+    # Derived rather than the participant key itself, so no key name equals a stored participant hash.
+    return hmac.digest(participant_hmac_key.encode(), b"redis-key-names", "sha256")
+
+
+def client_digest(participant_hmac_key: str, identity: str) -> str:
+    """The keyed HMAC that stands for a client identity inside key names (one C call, ~1 us)."""
+    return hmac.digest(_key_name_secret(participant_hmac_key), identity.encode(), "sha256").hex()[:DIGEST_HEX_CHARS]
 
 
 IN_FLIGHT, DONE = "p:", "d:"
@@ -55,6 +72,22 @@ def dashboard_figures(campaign_id: int, scope_key: str, include_flagged: bool, a
     return f"{PREFIX}:{campaign_id}:dashboard:{scope_key}:{int(include_flagged)}:{as_of}"
 
 
-def rate_window(scope: str, identity: str, seconds: int) -> str:
-    """Fixed-window counter of one client (participant or address) on the submit path."""
-    return f"{PREFIX}:rl:{scope}:{seconds}:{identity}"
+def results_json(campaign_id: int, scope_key: str, state: str) -> str:
+    """Cached results JSON of one account scope at one state (tallies, schemes, figures, publications)."""
+    return f"{PREFIX}:{campaign_id}:results:{scope_key}:{state}"
+
+
+def rate_window(scope: str, client: str, seconds: int) -> str:
+    """Fixed-window counter of one client on the submit path; `client` is a `client_digest`."""
+    return f"{PREFIX}:rl:{scope}:{seconds}:{client}"
+
+
+def limiter_client(participant_hmac_key: str, address: str) -> str:
+    """Flask-Limiter's key for a client address (it prefixes RATELIMIT_KEY_PREFIX itself)."""
+    return "ip:" + client_digest(participant_hmac_key, address)
+
+
+def login_throttle(participant_hmac_key: str, address: str, username: str) -> str:
+    """Failed office logins of one user name from one address: count and wait (a hash)."""
+    client = client_digest(participant_hmac_key, f"login\x1f{address}\x1f{username}")
+    return f"{PREFIX}:office:login-throttle:{client}"

@@ -23,8 +23,8 @@ PNG_DPI = 300
 PNG_TARGET_PX = 1200
 
 
-def _make(url: str, box_size: int = 10) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_H, box_size=box_size, border=QUIET_ZONE)
+def _make(url: str, box_size: int = 10, error_correction: int = ERROR_CORRECT_H) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=error_correction, box_size=box_size, border=QUIET_ZONE)
     qr.add_data(url)
     qr.make(fit=True)
     return qr
@@ -46,9 +46,13 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def qr_svg(url: str, size_mm: int = 100) -> bytes:
-    """A vector SVG (one path), sized in millimetres so print shops get the intended size."""
-    qr = _make(url)
+def qr_svg(url: str, size_mm: int = 100, error_correction: int = ERROR_CORRECT_H) -> bytes:
+    """A vector SVG (one path), sized in millimetres so print shops get the intended size.
+
+    Codes shown on a screen for a moment (a TOTP enrolment) take ERROR_CORRECT_M: nothing
+    tears a screen, and the long otpauth:// URI stays a less dense symbol.
+    """
+    qr = _make(url, error_correction=error_correction)
     modules = qr.modules_count + 2 * QUIET_ZONE
     # SvgPathImage sizes the drawing in mm from box_size (box_size / 10 mm per module).
     qr.box_size = max(1, round(size_mm * 10 / modules))

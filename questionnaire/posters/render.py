@@ -39,7 +39,8 @@ SEAM = 0.05 * mm
 _font_ready = False
 
 
-def _ensure_font() -> None:
+def ensure_font() -> None:
+    """Register the bundled CJK font with reportlab once per process (posters, reports, charts)."""
     global _font_ready
     if not _font_ready:
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))  # subset-embedded on save
@@ -70,7 +71,7 @@ def render_posters(posters: Iterable[PosterData], size: str = "A4",
     """One PDF with a page per poster; `progress(pages_done)` is called after each page."""
     if size not in PAGE_SIZES:
         raise ValueError(f"unknown page size {size!r}")
-    _ensure_font()
+    ensure_font()
     out = io.BytesIO()
     width, height = PAGE_SIZES[size]
     pdf = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
@@ -181,3 +182,8 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> N
     # Non-zero winding: under reportlab's default even-odd rule the overlaps cancel out and
     # leave white hairlines between rows, which some scanners (zbar at 200 dpi) trip over.
     pdf.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+
+
+# Building blocks for other printed pages (leader invitations) in the same QR drawing.
+def draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:
+    _draw_qr(pdf, url, x, y, side)

@@ -5,7 +5,9 @@ through campaigns/scoring.py, external figures as the office entered them). Ever
 comes from its rule; a branch's score is the sum of its children's. A not-applicable leaf is
 left out: with the tree's policy `redistribute` its siblings' points are scaled up pro rata to
 fill their parent's points, with `full_points` it keeps its full points. A leaf without a value
-yet (no rated answers, nothing entered) scores 0 and says 暂无数据.
+yet (no rated answers, nothing entered) scores 0 and says 暂无数据. A channel below the scheme's
+minimum sample is flagged 样本不足 and, when the scheme drops such channels, scored as if it had no
+data (results/samples.py).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from questionnaire.kernel.numbers import half_up
 from questionnaire.results import rules
 from questionnaire.results.grades import grade
 from questionnaire.results.inputs import CHANNEL, EXTERNAL, QUESTION, WEIGHTED
-from questionnaire.results.numbers import half_up
+from questionnaire.results.samples import DROP, SHORT_LABEL, short_channels
 from questionnaire.results.scheme import FULL_POINTS, Scheme
 from questionnaire.results.tree import Node
 from questionnaire.results.weights import ChannelPart, composite
@@ -54,6 +57,8 @@ class EntityScore:
     composite: Fraction | None
     channels: tuple[ChannelPart, ...]
     nodes: tuple[NodeScore, ...]
+    short_channels: frozenset[str] = frozenset()  # below their minimum sample: 样本不足
+    dropped_channels: frozenset[str] = frozenset()  # ... and left out of the score (below_min_sample: drop)
 
     def leaves(self) -> list[NodeScore]:
         out: list[NodeScore] = []
@@ -72,14 +77,26 @@ class EntityScore:
 
 
 def evaluate(scheme: Scheme, inputs: EntityInputs) -> EntityScore:
+    short = short_channels(scheme.min_sample, inputs.channel_counts)
+    dropped = short if scheme.below_min_sample == DROP else frozenset()
+    if dropped:
+        inputs = _without(inputs, dropped)
     weighted, parts = composite(scheme.channel_weights, inputs.channel_rates, scheme.missing_channels)
     factor = Fraction(1)
     if scheme.not_applicable != FULL_POINTS:  # the first level shares 100 points like any parent
         live = sum((n.points for n in scheme.tree if _applicable(n)), Fraction(0))
         factor = Fraction(100) / live if live else Fraction(0)
-    nodes = _score_nodes(scheme, scheme.tree, factor, inputs, weighted)
+    nodes = _score_nodes(scheme, scheme.tree, factor, inputs, weighted, dropped)
     total = sum((n.awarded for n in nodes), Fraction(0))
-    return EntityScore(total, grade(total, scheme.grades), weighted, tuple(parts), nodes)
+    return EntityScore(total, grade(total, scheme.grades), weighted, tuple(parts), nodes, short, dropped)
+
+
+def _without(inputs: EntityInputs, channels: frozenset[str]) -> EntityInputs:
+    """The inputs with these channels' rates taken out, as if they had no data (counts stay: n is shown)."""
+    return EntityInputs({c: (None if c in channels else r) for c, r in inputs.channel_rates.items()},
+                        inputs.channel_counts,
+                        {k: (None if k[0] in channels else r) for k, r in inputs.question_rates.items()},
+                        inputs.externals)
 
 
 def _value(node: Node, inputs: EntityInputs, weighted: Fraction | None) -> Value | None:
@@ -100,12 +117,12 @@ def _applicable(node: Node) -> bool:
 
 
 def _score_nodes(scheme: Scheme, nodes: Sequence[Node], factor: Fraction, inputs: EntityInputs,
-                 weighted: Fraction | None) -> tuple[NodeScore, ...]:
-    return tuple(_score_node(scheme, n, factor, inputs, weighted) for n in nodes)
+                 weighted: Fraction | None, dropped: frozenset[str]) -> tuple[NodeScore, ...]:
+    return tuple(_score_node(scheme, n, factor, inputs, weighted, dropped) for n in nodes)
 
 
 def _score_node(scheme: Scheme, node: Node, factor: Fraction, inputs: EntityInputs,
-                weighted: Fraction | None) -> NodeScore:
+                weighted: Fraction | None, dropped: frozenset[str]) -> NodeScore:
     points = node.points * factor
     if not _applicable(node):
         # Under full_points an excluded node keeps its points; under redistribute the caller
@@ -115,13 +132,14 @@ def _score_node(scheme: Scheme, node: Node, factor: Fraction, inputs: EntityInpu
     if node.is_leaf:
         value = _value(node, inputs, weighted)
         if value is None:
-            return NodeScore(node, points, Fraction(0), note="暂无数据")
+            short = node.input.kind in (CHANNEL, QUESTION) and node.input.channel in dropped
+            return NodeScore(node, points, Fraction(0), note=SHORT_LABEL if short else "暂无数据")
         return NodeScore(node, points, rules.score(node.rule, value) * factor, value=value)
     child_factor = factor
     if scheme.not_applicable != FULL_POINTS:
         live = sum((c.points for c in node.children if _applicable(c)), Fraction(0))
         child_factor = factor * node.points / live
-    children = _score_nodes(scheme, node.children, child_factor, inputs, weighted)
+    children = _score_nodes(scheme, node.children, child_factor, inputs, weighted, dropped)
     return NodeScore(node, points, sum((c.awarded for c in children), Fraction(0)), children=children)
 
 

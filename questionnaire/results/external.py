@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from questionnaire.results.numbers import NotANumber, as_text, exact, percent
+from questionnaire.kernel.numbers import NotANumber, as_text, exact, percent
 from questionnaire.results.rules import COUNT, ITEMS, RATE
 
 SOURCE_LIMIT = 500

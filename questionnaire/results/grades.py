@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from questionnaire.results.numbers import NotANumber, as_text, exact, half_up
+from questionnaire.kernel.numbers import NotANumber, as_text, exact, half_up
 
 
 @dataclass(frozen=True)

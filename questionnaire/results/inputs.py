@@ -5,7 +5,10 @@
 * `{channel: qr, question: public_security}`: one question's weighted rate in that channel;
 * `weighted_channels`: the channel composite, Σ weight x channel rate over the scheme's weights;
 * `{external: KEY, label: 名称}`: a figure the office enters per entity with its source (an
-  external indicator: hotline KPIs, a rectification rate from its counts, incidents, items met).
+  external indicator: hotline KPIs, a rectification rate from its counts, incidents, items met);
+* `{external: KEY, feed: rectification}`: the same leaf, read from a feature's own records where
+  it has data for the entity (the rectification package's on-time rate, results/feeds.py), the
+  entered figure under KEY being the fallback.
 
 Rules that score a count of incidents or the items met take only an external input.
 """
@@ -21,6 +24,8 @@ from questionnaire.results.rules import COUNT, ITEMS, RATE, Rule
 
 CHANNEL, QUESTION, WEIGHTED, EXTERNAL = "channel", "question", "weighted_channels", "external"
 KEY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+RECTIFICATION = "rectification"
+FEEDS = {RECTIFICATION: "意见建议整改台账"}  # feed name -> where its figures come from
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class LeafInput:
     question: str | None = None
     key: str | None = None     # an external figure's key
     label: str | None = None   # an external figure's name as the office enters it
+    feed: str | None = None    # a feed that supplies the figure where it has data (FEEDS)
     value_kind: str = RATE     # rate (percent), count (incidents) or items (checklist items met)
 
     def describe(self) -> str:
@@ -39,6 +45,8 @@ class LeafInput:
             return f"{CHANNEL_LABELS[self.channel]}满意度指数"
         if self.kind == QUESTION:
             return f"{CHANNEL_LABELS[self.channel]}第「{self.question}」题满意率"
+        if self.feed:
+            return f"{FEEDS[self.feed]}（无台账数据时为绩效办录入）：{self.label or self.key}"
         return f"绩效办录入：{self.label or self.key}"
 
 
@@ -51,8 +59,13 @@ def parse_input(raw: Any, rule: Rule, node_name: str, path: str, problems: list[
         if not isinstance(key, str) or not key or not set(key) <= KEY_CHARS:
             problems.append(f"{path}.external: 指标「{node_name}」的外部指标编号只能用小写字母、数字和下划线")
             return None
-        label = raw.get("label")
-        return LeafInput(EXTERNAL, key=key, label=str(label) if label else node_name, value_kind=value_kind)
+        label, feed = raw.get("label"), raw.get("feed")
+        if feed is not None and (feed not in FEEDS or value_kind != RATE):
+            problems.append(f"{path}.feed: 指标「{node_name}」的数据来源只能是 {'/'.join(FEEDS)}"
+                            "（且须为比率类计分规则）")
+            return None
+        return LeafInput(EXTERNAL, key=key, label=str(label) if label else node_name, value_kind=value_kind,
+                         feed=feed)
     elif isinstance(raw, Mapping) and raw.get("channel") is not None:
         if raw["channel"] not in CHANNELS:
             problems.append(f"{path}.channel: 指标「{node_name}」的渠道必须是 {'/'.join(CHANNELS)} 之一")

@@ -1,6 +1,6 @@
 """Results as the page and its JSON show them: every figure rounded half-up once, here.
 
-Rates are shown in percent with two decimals, scores with two decimals (results/numbers.py);
+Rates are shown in percent with two decimals, scores with two decimals (kernel/numbers.py);
 the JSON carries the same display strings as the page, so both read the same.
 """
 
@@ -10,13 +10,14 @@ from fractions import Fraction
 
 from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.kernel.numbers import as_text, format_percent, format_score
 from questionnaire.results.engine import NodeScore
 from questionnaire.results.external import describe_figure
 from questionnaire.results.grades import bounds_to_data
 from questionnaire.results.inputs import EXTERNAL, QUESTION
-from questionnaire.results.numbers import as_text, format_percent, format_score
 from questionnaire.results.rounds import describe_rounds
 from questionnaire.results.rules import COUNT, ITEMS, RULE_LABELS
+from questionnaire.results.samples import DROP, SHORT_LABEL
 from questionnaire.results.scheme import KIND_LABELS, Scheme
 from questionnaire.results.standings import Standing, Standings
 from questionnaire.results.weights import REDISTRIBUTE
@@ -69,7 +70,16 @@ def _indicators(items: tuple[NodeScore, ...], externals_raw: dict, titles: dict[
     return rows
 
 
-def entity(standing: Standing, count: int, titles: dict[str, str], externals_raw: dict | None = None) -> dict:
+def sample_note(channel: str, score, scheme: Scheme) -> str:
+    """样本不足（不足 10 份，仍计分）, or "" when the channel has its minimum sample."""
+    if channel not in score.short_channels:
+        return ""
+    used = "未计分" if channel in score.dropped_channels else "仍计分"
+    return f"{SHORT_LABEL}（不足 {scheme.min_sample[channel]} 份，{used}）"
+
+
+def entity(standing: Standing, count: int, titles: dict[str, str], externals_raw: dict | None = None, *,
+           scheme: Scheme) -> dict:
     score = standing.score
     return {
         "unit_id": standing.entity.id, "code": standing.entity.code, "name": standing.entity.name,
@@ -84,7 +94,11 @@ def entity(standing: Standing, count: int, titles: dict[str, str], externals_raw
             "weight": format_percent(part.weight), "effective_weight": format_percent(part.effective_weight),
             "responses": standing.inputs.channel_counts.get(part.channel, 0), "rate": format_percent(part.rate),
             "points": format_score(part.points), "lost": format_score(part.lost),
+            "short": part.channel in score.short_channels,
+            "sample_note": sample_note(part.channel, score, scheme),
         } for part in score.channels],
+        "short_channels": [{"channel": c, "label": CHANNEL_LABELS[c], "note": sample_note(c, score, scheme)}
+                           for c in sorted(score.short_channels)],
         "indicators": _indicators(score.nodes, externals_raw or {}, titles),
         "losses": [{"path": s.node.path, "name": s.node.name, "lost": format_score(s.lost), "note": s.note}
                    for s in score.losses()],
@@ -101,7 +115,16 @@ def scheme_info(row, scheme: Scheme) -> dict:
                              else "缺少数据的渠道按 0 分计"),
         "grades": bounds_to_data(scheme.grades),
         "rounds": describe_rounds(scheme.rounds),
+        "min_sample": describe_min_sample(scheme),
     }
+
+
+def describe_min_sample(scheme: Scheme) -> str:
+    if not scheme.min_sample:
+        return "未设最低样本量"
+    minimums = "、".join(f"{CHANNEL_LABELS[c]} {n} 份" for c, n in scheme.min_sample.items())
+    policy = "按缺少数据的渠道处理（不计分）" if scheme.below_min_sample == DROP else "仍计分"
+    return f"最低样本量：{minimums}；低于最低样本量的渠道标记“{SHORT_LABEL}”，{policy}"
 
 
 def standings(data: Standings, visible: set[int] | None = None) -> dict:
@@ -111,7 +134,7 @@ def standings(data: Standings, visible: set[int] | None = None) -> dict:
         "scheme": scheme_info(data.scheme_row, data.scheme),
         "as_of": as_of_label(data),
         "year_note": data.year_note,
-        "entities": [entity(s, count, data.question_titles) for s in data.rows
+        "entities": [entity(s, count, data.question_titles, scheme=data.scheme) for s in data.rows
                      if visible is None or s.entity.id in visible],
     }
 

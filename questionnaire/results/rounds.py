@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from questionnaire.results.numbers import NotANumber, exact
+from questionnaire.kernel.numbers import NotANumber, exact
 from questionnaire.results.rules import number_text
 
 MID_YEAR, YEAR_END = "mid_year", "year_end"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from questionnaire.results.numbers import NotANumber, exact
+from questionnaire.kernel.numbers import NotANumber, exact
 
 RATIO_CAPPED = "ratio_capped"
 PROPORTIONAL = "proportional"

@@ -21,6 +21,7 @@ from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.org.models import OrgUnit
 from questionnaire.results.external import ExternalValueError, figure_value, parse_figure, parse_source
+from questionnaire.results.feeds import FedFigure, fed_figures
 from questionnaire.results.inputs import EXTERNAL
 from questionnaire.results.models import FINAL, ExternalValue, ResultPublication, ScoringScheme
 from questionnaire.results.scheme import KINDS, Scheme, SchemeError, parse_scheme, scheme_data
@@ -184,6 +185,42 @@ def external_values(conn, campaign_id: int) -> dict[int, dict[str, Any]]:
     return out
 
 
-def external_rows(session: Session, campaign_id: int, unit_id: int) -> dict[str, ExternalValue]:
-    return {row.key: row for row in session.scalars(select(ExternalValue).where(
+def external_rows(session: Session, campaign_id: int, unit_id: int, scheme_tree=None,
+                  fed: dict | None = None) -> dict[str, ExternalValue | FedFigure]:
+    """The figures of one entity by key: entered ones, and for leaves fed by a feature (see
+    results/feeds.py) the fed figure wherever the feed has data for the entity."""
+    rows: dict = {row.key: row for row in session.scalars(select(ExternalValue).where(
         ExternalValue.campaign_id == campaign_id, ExternalValue.unit_id == unit_id))}
+    if scheme_tree is not None:
+        fed = fed_figures(session, campaign_id) if fed is None else fed
+        for key, feed in fed_leaves(scheme_tree).items():
+            figure = fed.get(feed, {}).get(unit_id)
+            if figure is not None:
+                rows[key] = figure
+    return rows
+
+
+def fed_leaves(tree) -> dict[str, str]:
+    """external key -> feed name, for the scheme's leaves that a feature feeds."""
+    return {node.input.key: node.input.feed for node in leaves(tree) if node.input is not None and node.input.feed}
+
+
+def with_fed_values(values: dict[int, dict], tree, fed: dict) -> dict[int, dict]:
+    """Scored external values with the fed figures laid over the entered ones (entered = fallback)."""
+    out = {unit_id: dict(keys) for unit_id, keys in values.items()}
+    for key, feed in fed_leaves(tree).items():
+        for unit_id, figure in fed.get(feed, {}).items():
+            out.setdefault(unit_id, {})[key] = figure_value(figure.value)
+    return out
+
+
+def results_state(session: Session, campaign_id: int, tally_as_of) -> str:
+    """What the results JSON is built from, as a cache key part: the tally state, the newest scheme
+    version, entered figure and publication. (A fed figure, the rectification ledger, is not in
+    it: the cache's short TTL bounds how long a ledger change takes to show.)"""
+    scheme = session.scalar(select(func.max(ScoringScheme.id)).where(ScoringScheme.campaign_id == campaign_id))
+    figure = session.scalar(select(func.max(ExternalValue.entered_at)).where(ExternalValue.campaign_id == campaign_id))
+    published = session.scalar(select(func.max(ResultPublication.id))
+                               .where(ResultPublication.campaign_id == campaign_id))
+    return ":".join(str(x.isoformat() if hasattr(x, "isoformat") else x)
+                    for x in (tally_as_of or "none", scheme or 0, figure or "none", published or 0))

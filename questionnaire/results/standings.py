@@ -20,12 +20,14 @@ from sqlalchemy import func, select
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
 from questionnaire.campaigns.service import load_definitions
+from questionnaire.intake.channels import scored_channel
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.kernel.numbers import exact
 from questionnaire.org.models import OrgUnit
 from questionnaire.results import service
 from questionnaire.results.engine import EntityInputs, EntityScore, evaluate, rank
+from questionnaire.results.feeds import fed_figures
 from questionnaire.results.models import FINAL, ResultPublication, ScoringScheme
-from questionnaire.results.numbers import exact
 from questionnaire.results.rounds import MID_YEAR, YEAR_END, combine_rounds
 from questionnaire.results.scheme import Scheme
 from questionnaire.tallies.models import TallyAnswer, TallyEntry, TallyState
@@ -61,8 +63,9 @@ class Standings:
     year_note: str = ""  # why there is no year result yet, when the scheme blends rounds
 
 
-def _counts(conn, campaign_id: int, kind: str):
-    """(unit, channel) -> {(questionnaire, question): {value: n}}, and (unit, channel) -> responses."""
+def entity_counts(conn, campaign_id: int, kind: str):
+    """Clean (unflagged) tallies of every entity of `kind`, by the unit the answers evaluate:
+    (unit, channel) -> {(questionnaire, question): {value: n}}, and (unit, channel) -> responses."""
     answers: dict = defaultdict(lambda: defaultdict(dict))
     evaluated = (OrgUnit.id == CollectionPoint.evaluated_unit_id) & (OrgUnit.kind == kind)
     for unit_id, channel, qn_id, qid, value, n in conn.execute(
@@ -74,7 +77,8 @@ def _counts(conn, campaign_id: int, kind: str):
         .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, CollectionPoint.questionnaire_id,
                   TallyAnswer.question_id, TallyAnswer.value)
     ):
-        answers[(unit_id, channel)][(qn_id, qid)][value] = int(n)
+        counts = answers[(unit_id, scored_channel(channel))][(qn_id, qid)]
+        counts[value] = counts.get(value, 0) + int(n)
     responses: dict = {}
     for unit_id, channel, n in conn.execute(
         select(CollectionPoint.evaluated_unit_id, CollectionPoint.channel, func.sum(TallyEntry.responses))
@@ -83,7 +87,8 @@ def _counts(conn, campaign_id: int, kind: str):
         .where(TallyEntry.campaign_id == campaign_id, TallyEntry.flags == 0)
         .group_by(CollectionPoint.evaluated_unit_id, CollectionPoint.channel)
     ):
-        responses[(unit_id, channel)] = int(n)
+        key = (unit_id, scored_channel(channel))
+        responses[key] = responses.get(key, 0) + int(n)
     return answers, responses
 
 
@@ -119,10 +124,11 @@ def build(session, campaign_id: int, kind: str, scheme_row: ScoringScheme | None
     if scheme_row is None:
         return None
     scheme = service.parsed(scheme_row)
-    answers, responses = _counts(session, campaign_id, kind)
+    answers, responses = entity_counts(session, campaign_id, kind)
     definitions = load_definitions(session, campaign_id)
-    inputs = entity_inputs(answers, responses, rating_scales(definitions),
-                           service.external_values(session, campaign_id))
+    externals = service.with_fed_values(service.external_values(session, campaign_id), scheme.tree,
+                                        fed_figures(session, campaign_id))
+    inputs = entity_inputs(answers, responses, rating_scales(definitions), externals)
     entities = [Entity(*row) for row in session.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind).where(OrgUnit.kind == kind)
         .order_by(OrgUnit.sort_order, OrgUnit.code))]

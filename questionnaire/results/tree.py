@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from questionnaire.kernel.numbers import NotANumber, exact
 from questionnaire.results.inputs import LeafInput, parse_input
-from questionnaire.results.numbers import NotANumber, exact
 from questionnaire.results.rules import NOT_APPLICABLE, Rule, number_text, parse_rule
 
 LEVEL_LABELS = ("一级指标", "二级指标", "三级指标")

@@ -13,23 +13,30 @@ import json
 import yaml
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required, request_ip_hash
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
 from questionnaire.extensions import db
+from questionnaire.kernel import keys
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.errors import json_error
+from questionnaire.kernel.web.json_cache import cached_json, store_json
 from questionnaire.org.models import OrgUnit
 from questionnaire.org.scope import Scope
 from questionnaire.results import present, publication, service, standings
 from questionnaire.results.access import visible_entities
 from questionnaire.results.models import STAGE_LABELS
 from questionnaire.results.scheme import KIND_LABELS, KINDS
+from questionnaire.tallies.models import TallyState
 from workers.tally_jobs import catch_up_inline
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 ADMIN = ("admin",)
+# A cached JSON body is only served for the state it was built from (tallies, scheme, figures,
+# publications); short, because the rectification ledger's fed figure is not in the key.
+CACHE_SECONDS = 30
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -96,7 +103,8 @@ def entity(campaign_id: int, unit_id: int):
         raise NotInScope()
     standing = next(s for s in data.rows if s.entity.id == unit.id)
     body = present.entity(standing, len(data.rows), data.question_titles,
-                          service.external_rows(db.session, campaign_id, unit.id))
+                          service.external_rows(db.session, campaign_id, unit.id, data.scheme.tree),
+                          scheme=data.scheme)
     scheme = present.scheme_info(data.scheme_row, data.scheme)
     db.session.commit()
     audit("view_result", f"campaign:{campaign_id}:unit:{unit.id}")
@@ -110,9 +118,17 @@ def api_results(campaign_id: int):
     """The same standings as JSON (display strings, rounded half-up), within the account's scope."""
     if db.session.get(Campaign, campaign_id) is None:
         return json_error(404, "not_found", "未找到该调查活动")
-    body = {"campaign_id": campaign_id, "kinds": _all_standings(campaign_id, current_scope())}
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json",
-                    headers={"Cache-Control": "no-store"})
+    scope = current_scope()
+    catch_up_inline(current_app, campaign_id)
+    as_of = db.session.scalar(select(TallyState.applied_at).where(TallyState.campaign_id == campaign_id))
+    key = keys.results_json(campaign_id, f"{scope.role}:{scope.county_id or scope.unit_id or ''}",
+                            service.results_state(db.session, campaign_id, as_of))
+    text = cached_json(key)  # built once per state for every poller of this scope
+    if text is None:
+        body = {"campaign_id": campaign_id, "kinds": _all_standings(campaign_id, scope)}
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        store_json(key, text, CACHE_SECONDS)
+    return Response(text, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 def _kind_or_404(kind: str) -> str:

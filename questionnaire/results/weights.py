@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from questionnaire.intake.channels import CHANNELS
-from questionnaire.results.numbers import NotANumber, exact
+from questionnaire.kernel.numbers import NotANumber, exact
 from questionnaire.results.rules import number_text
 
 REDISTRIBUTE, ZERO = "redistribute", "zero"

@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from questionnaire.tallies.flag_rules import VOID
+
 EntryKey = tuple[int, int]                 # collection_point_id, flags
 AnswerKey = tuple[int, int, str, str]      # collection_point_id, flags, question_id, value
 HourKey = tuple[int, str, int, int]        # owner_unit_id, channel, flags, hour (hours since epoch, UTC)
@@ -46,10 +48,19 @@ class TallyDelta:
 
     def add(self, info: EntryInfo, collection_point_id: int, flags: int, epoch_seconds: float,
             answers: Mapping[str, str], sign: int = 1) -> None:
-        """Count (sign=1) or uncount (sign=-1) one response."""
+        """Count (sign=1) or uncount (sign=-1) one response; a voided one is in no bucket."""
+        if flags & VOID:
+            return
         self.rows += sign
         self.entries[(collection_point_id, flags)] += sign
         self.hours[(info.owner_unit_id, info.channel, flags, hour_of(epoch_seconds))] += sign
+        self.add_answers(info, collection_point_id, flags, answers, sign)
+
+    def add_answers(self, info: EntryInfo, collection_point_id: int, flags: int, answers: Mapping[str, str],
+                    sign: int = 1) -> None:
+        """Count answers alone, for items added to a response already counted (tallies.completion)."""
+        if flags & VOID:
+            return
         for qid, value in answers.items():
             if qid in info.countable_questions:
                 self.answers[(collection_point_id, flags, qid, value)] += sign

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import click
@@ -14,8 +15,10 @@ from rq.exceptions import StopRequested
 from sqlalchemy import select
 
 from questionnaire.campaigns.models import Campaign
-from questionnaire.extensions import db
+from questionnaire.extensions import build_redis, db
+from questionnaire.settings import redis_configured
 from questionnaire.tallies import counting as tallies
+from questionnaire.tallies.leader import ScheduleLease
 from workers.queues import TALLIES
 from workers.tally_jobs import apply_open_campaigns
 
@@ -67,32 +70,73 @@ def verify_command(campaign_id: int | None) -> None:
         raise click.ClickException("统计表与重新统计的结果不一致（见上）")
 
 
-@tallies_cli.command("cron")
-@click.option("--interval", type=int, default=None, help="Seconds between runs (TALLY_INTERVAL_SECONDS).")
-def cron_command(interval: int | None) -> None:
-    """Enqueue the incremental tally job every few seconds (`rq cron` scheduler; run one)."""
-    if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务")
-    interval = interval or current_app.config["TALLY_INTERVAL_SECONDS"]
-    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+class LeaseLost(Exception):
+    """The schedule lease went with its PostgreSQL connection: stop enqueuing, stand by."""
+
+
+class LeasedCronScheduler(CronScheduler):
+    """rq's CronScheduler that enqueues only while this process holds the schedule lease."""
+
+    def __init__(self, connection, lease: ScheduleLease, **kwargs) -> None:
+        super().__init__(connection=connection, **kwargs)
+        self.lease = lease
+
+    def enqueue_jobs(self):
+        if not self.lease.held():
+            raise LeaseLost()
+        return super().enqueue_jobs()
+
+
+def _run_schedule(connection, lease: ScheduleLease, interval: int) -> bool:
+    """Run the scheduler while the lease holds; False on SIGTERM/SIGINT (exit), True to stand by again."""
     pause = 1.0
     while True:
-        scheduler = CronScheduler(connection=connection)
+        scheduler = LeasedCronScheduler(connection, lease)
         # ttl: a run nobody picked up within a minute is dropped (a later one does the same work).
         scheduler.register(apply_open_campaigns, queue_name=TALLIES.name, interval=max(1, interval),
                            job_timeout=TALLIES.job_timeout, result_ttl=TALLIES.result_ttl, ttl=60)
         started = time.monotonic()
         try:
             scheduler.start()  # returns on SIGTERM/SIGINT
-            return
+            return False
+        except LeaseLost:
+            return True
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             # rq's scheduler dies with its Redis connection; a restarted Redis (empty, or after a
             # failover) must not leave the tallies frozen until someone restarts this process.
-            pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 30.0)
+            pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 8.0)
             log.warning("tally schedule lost redis error=%s retry_in=%.0fs", exc, pause)
         try:
             time.sleep(pause)
         except (StopRequested, KeyboardInterrupt):
+            return False
+
+
+@tallies_cli.command("cron")
+@click.option("--interval", type=int, default=None, help="Seconds between runs (TALLY_INTERVAL_SECONDS).")
+def cron_command(interval: int | None) -> None:
+    """Enqueue the incremental tally job every few seconds (rq cron; one leader across all nodes)."""
+    if not redis_configured(current_app.config):
+        raise click.ClickException("REDIS_URL 未设置：嵌入模式下看板读取时直接统计，无需定时任务")
+    interval = interval or current_app.config["TALLY_INTERVAL_SECONDS"]
+    connection = build_redis(current_app.config)
+    lease = ScheduleLease(db.engine)
+    standby_logged = False
+    while True:
+        if lease.acquire():
+            log.info("tally schedule leader pid=%s", os.getpid())
+            standby_logged = False
+            if not _run_schedule(connection, lease, interval):
+                lease.release()
+                return
+            log.info("tally schedule lease lost; standing by")
+        elif not standby_logged:
+            log.info("tally schedule standby: another node holds the lease")
+            standby_logged = True
+        try:
+            time.sleep(max(1, interval))
+        except KeyboardInterrupt:
+            lease.release()
             return
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.service import load_definitions, open_clause
+from questionnaire.intake.channels import IDENTIFIED_PARTICIPANTS
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel import dialect
 from questionnaire.kernel.counters import add_counts
@@ -40,7 +41,7 @@ AS_OF_REFRESH = timedelta(seconds=30)
 HOUR_KEY = ("owner_unit_id", "channel", "flags", "hour")  # tally_hours' key columns, in arithmetic.HourKey order
 
 
-def _lock(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
+def lock_campaign(conn: Connection, campaign_id: int, wait: bool = True) -> bool:
     """Take the campaign's applier lock for this transaction; False if busy and not waiting."""
     if not dialect.is_postgres(conn):
         return True
@@ -81,14 +82,14 @@ def _upsert(conn: Connection, table, key_cols: tuple[str, ...], counter: Counter
     add_counts(conn, table, ("campaign_id", *key_cols, "responses"), rows)
 
 
-def _write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
+def write_delta(conn: Connection, campaign_id: int, delta: TallyDelta) -> None:
     _upsert(conn, TallyEntry.__table__, ("collection_point_id", "flags"), delta.entries, campaign_id)
     _upsert(conn, TallyAnswer.__table__, ("collection_point_id", "flags", "question_id", "value"), delta.answers,
             campaign_id)
     _upsert(conn, TallyHour.__table__, HOUR_KEY, delta.hours, campaign_id)
 
 
-def _touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False,
+def touch_state(conn: Connection, campaign_id: int, rows: int, recounted: bool = False,
                  now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     table = TallyState.__table__
@@ -111,6 +112,8 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
     flags_now = {r.id: r.flags for r in batch}
     new_bits = {}
     for r in batch:
+        if r.channel in IDENTIFIED_PARTICIPANTS:
+            continue  # the resident heuristics (speed, straight lines) mean nothing for invited raters
         bits = F.row_flags(policy, r.duration_seconds, r.answers, rating_ids) & ~r.flags
         new_bits[r.id] = bits
         flags_now[r.id] |= bits
@@ -126,8 +129,8 @@ def _apply_batch(conn: Connection, campaign_id: int, batch_size: int, ctx: dict)
     for r in batch:
         point_id = r.collection_point_id
         delta.add(infos[point_id], point_id, flags_now[r.id], r.created_at.timestamp(), r.answers)
-    _write_delta(conn, campaign_id, delta)
-    _touch_state(conn, campaign_id, len(batch))
+    write_delta(conn, campaign_id, delta)
+    touch_state(conn, campaign_id, len(batch))
     return len(batch)
 
 
@@ -148,7 +151,7 @@ def _confirm_current(conn: Connection, campaign_id: int, now: datetime | None = 
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=timezone.utc)
     if as_of is None or now - as_of >= AS_OF_REFRESH:
-        _touch_state(conn, campaign_id, 0, now=now)
+        touch_state(conn, campaign_id, 0, now=now)
 
 
 def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_batches: int | None = None,
@@ -163,7 +166,7 @@ def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_
     batches = 0
     while max_batches is None or batches < max_batches:
         with engine.begin() as conn:
-            if not _lock(conn, campaign_id, wait):
+            if not lock_campaign(conn, campaign_id, wait):
                 break
             counted = _apply_batch(conn, campaign_id, batch_size, _context(conn, campaign_id))
             if counted == 0:
@@ -176,7 +179,7 @@ def apply_pending(engine: Engine, campaign_id: int, batch_size: int = 5000, max_
 
 
 def _full_tally(conn: Connection, campaign_id: int, infos: dict[int, EntryInfo]) -> TallyDelta:
-    """Count every counted response from scratch."""
+    """Count every counted response from scratch (voided ones are in no bucket)."""
     if dialect.is_postgres(conn):
         return _full_tally_in_sql(conn, campaign_id, infos)
     return _full_tally_streamed(conn, campaign_id, infos)
@@ -202,7 +205,7 @@ def _full_tally_in_sql(conn: Connection, campaign_id: int, infos: dict[int, Entr
     second, independent implementation, it also makes `verify` a real cross-check of the
     incremental job's arithmetic."""
     delta = TallyDelta()
-    where = f"r.campaign_id = :c AND {COUNTED_SQL}"
+    where = f"r.campaign_id = :c AND {COUNTED_SQL} AND (r.flags & {F.VOID}) = 0"
     params = {"c": campaign_id}
     for ep_id, flags, n in conn.execute(text(
             f"SELECT collection_point_id, flags, count(*) FROM responses r WHERE {where} GROUP BY 1, 2"), params):
@@ -262,7 +265,7 @@ def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
     does (so flags are decided before counting), then everything is recounted.
     """
     with engine.begin() as conn:
-        _lock(conn, campaign_id)
+        lock_campaign(conn, campaign_id)
         ctx = _context(conn, campaign_id)
         while _apply_batch(conn, campaign_id, batch_size, ctx) == batch_size:
             pass
@@ -270,8 +273,8 @@ def recount(engine: Engine, campaign_id: int, batch_size: int = 20000) -> int:
         _rebuild_burst_windows(conn, campaign_id, ctx["policy"])
         for model in (TallyEntry, TallyAnswer, TallyHour):
             conn.execute(delete(model.__table__).where(model.__table__.c.campaign_id == campaign_id))
-        _write_delta(conn, campaign_id, full)
-        _touch_state(conn, campaign_id, full.rows, recounted=True)
+        write_delta(conn, campaign_id, full)
+        touch_state(conn, campaign_id, full.rows, recounted=True)
     return full.rows
 
 

@@ -1,6 +1,6 @@
 """Anti-fraud flag bits on `responses.flags`, and the per-row rules (pure, no I/O).
 
-A flag never removes a response: flagged rows are kept and counted in their own
+An anti-fraud flag never removes a response: flagged rows are kept and counted in their own
 tally bucket (the tallies are keyed by the whole bit set), so the dashboard can
 show figures with and without them.
 
@@ -22,15 +22,20 @@ SPEEDER = 1          # answered faster than the campaign's minimum seconds
 BURST_IP = 2         # too many responses from one IP hash within one window
 BURST_ENTRY = 4      # too many responses through one entry point within one window
 STRAIGHT_LINE = 8    # every rating question got the same level
+# Voided by a reviewer (a phone interview marked 不合格): kept in `responses` for the record, but
+# counted in no tally bucket at all, flagged view or not (tallies.void moves it out exactly).
+VOID = 16
 
-ALL = (SPEEDER, BURST_IP, BURST_ENTRY, STRAIGHT_LINE)
+ALL = (SPEEDER, BURST_IP, BURST_ENTRY, STRAIGHT_LINE, VOID)
 LABELS = {
     SPEEDER: "答题过快",
     BURST_IP: "同一IP集中提交",
     BURST_ENTRY: "同一入口集中提交",
     STRAIGHT_LINE: "所有评分题答案相同",
+    VOID: "复核不合格（已作废）",
 }
-NAMES = {SPEEDER: "speeder", BURST_IP: "burst_ip", BURST_ENTRY: "burst_entry", STRAIGHT_LINE: "straight_line"}
+NAMES = {SPEEDER: "speeder", BURST_IP: "burst_ip", BURST_ENTRY: "burst_entry", STRAIGHT_LINE: "straight_line",
+         VOID: "void"}
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def claim(conn: Connection, campaign_id: int, batch_size: int) -> list:
         return []
     return conn.execute(
         select(responses.c.id, responses.c.collection_point_id, responses.c.created_at, responses.c.duration_seconds,
-               responses.c.answers, responses.c.ip_hash, responses.c.flags)
+               responses.c.answers, responses.c.ip_hash, responses.c.flags, responses.c.channel)
         .where(responses.c.id.in_(ids)).order_by(responses.c.id)
     ).all()
 

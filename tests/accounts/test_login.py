@@ -33,20 +33,22 @@ def test_wrong_password_is_refused_with_a_chinese_message(client, accounts):
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(client, accounts, db_session):
-    for _ in range(4):
+    for _ in range(5):
         assert login(client, "k1", "nope-nope").status_code == 401
-    assert login(client, "k1", "nope-nope").status_code == 429
-    locked = login(client, "k1")  # correct password, still locked
-    assert locked.status_code == 429
-    assert "锁定" in locked.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(OfficeUser, accounts.k1).locked_until is not None
+    other_address = {"REMOTE_ADDR": "198.51.100.9"}  # past the per-address throttle: the lock itself refuses
+    locked = client.post("/office/login", data={"username": "k1", "password": PASSWORD}, environ_base=other_address)
+    assert locked.status_code == 401
+    assert client.get("/office/").status_code == 302  # not logged in
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.user_id == accounts.k1)).all()
+    assert actions.count("login_failed") == 5 and "login_refused_locked" in actions
 
 
-def test_session_cookie_holds_only_the_user_id(client, accounts):
+def test_session_cookie_holds_only_the_user_id_and_its_epoch(client, accounts):
     login(client, "k2")
     with client.session_transaction() as sess:
-        assert sess["_user_id"] == str(accounts.k2)
+        assert sess["_user_id"] == f"{accounts.k2}:0"
         assert set(sess.keys()) <= {"_user_id", "_fresh", "_permanent", "csrf_token", "_flashes"}
         assert sess.permanent
 
@@ -59,6 +61,30 @@ def test_logout_ends_the_session(client, accounts):
     login(client, "k1")
     client.post("/office/logout")
     assert client.get("/office/").status_code == 302
+
+
+def test_a_cookie_copied_before_logout_no_longer_works(clean_app, accounts):
+    staff, thief = clean_app.test_client(), clean_app.test_client()
+    login(staff, "k1")
+    copied = staff.get_cookie("session").value
+    thief.set_cookie("session", copied)
+    assert _lands_on(thief, "/office/") != "/office/login"  # the copy works while the session lives
+    staff.post("/office/logout")
+    assert _lands_on(thief, "/office/") == "/office/login"
+    assert _lands_on(thief, "/dashboard/") == "/office/login"
+
+
+def test_logging_in_again_after_logout_works(client, accounts):
+    login(client, "k1")
+    client.post("/office/logout")
+    assert login(client, "k1").status_code == 302
+    assert _lands_on(client, "/office/") != "/office/login"
+
+
+def _lands_on(client, url):
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200
+    return response.request.path
 
 
 def test_login_redirect_ignores_foreign_next(client, accounts):

@@ -34,7 +34,7 @@ def run_export(app, user_id, campaign, **fields):
     export_id = uuid.uuid4().hex
     job = app_queue(app, EXPORTS).enqueue(build_export, export_id, user_id, req.to_dict(), job_id=export_id,
                                           meta={"export": req.to_dict(), "user_id": user_id})
-    path = export_path(app.instance_path, export_id, req.fmt)
+    path = export_path(app.config, export_id, req.fmt)
     return job, (path.read_bytes() if path.exists() else None)
 
 
@@ -159,7 +159,7 @@ def test_no_partial_file_is_left_when_an_export_fails(clean_app, campaign, accou
     monkeypatch.setattr(export_writers, "write_xlsx", broken)
     job, data = run_export(clean_app, accounts.admin, campaign, fmt="xlsx")
     assert job.get_status() == "failed" and data is None
-    assert list((export_path(clean_app.instance_path, job.id, "xlsx")).parent.glob(f".{job.id}*")) == []
+    assert list((export_path(clean_app.config, job.id, "xlsx")).parent.glob(f".{job.id}*")) == []
 
 
 def test_tallies_export_matches_the_tally_tables(clean_app, campaign, accounts, respond):

@@ -39,6 +39,7 @@ class Attempt:
     error_code: str | None
     at: float  # monotonic time the answer arrived
     detail: str = ""
+    sent: float = 0.0  # monotonic time the request was sent
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Resident:
     submission_id: str | None = None
     acknowledged: str | None = None  # submission_id the server confirmed as stored
     acknowledged_at: float | None = None
+    acknowledged_sent: float | None = None  # when the acknowledged request had been sent
 
 
 @dataclass
@@ -77,6 +79,11 @@ class LoadResult:
 
     def first_ack_after(self, t: float) -> float | None:
         times = [r.acknowledged_at for r in self.residents if r.acknowledged_at and r.acknowledged_at >= t]
+        return min(times) if times else None
+
+    def first_ack_sent_after(self, t: float) -> float | None:
+        """When the first acknowledgement of a request *sent* after `t` arrived (not one in flight at `t`)."""
+        times = [r.acknowledged_at for r in self.residents if r.acknowledged_sent and r.acknowledged_sent >= t]
         return min(times) if times else None
 
     def summary(self) -> dict:
@@ -207,8 +214,10 @@ class Load:
 
     def _submit(self, resident: Resident, payload: dict, kind: str, submission_id: str) -> None:
         path = f"/s/{resident.code}" if resident.channel == "html" else f"/api/v1/entries/{resident.code}/responses"
+        sent = time.monotonic()
         status, body = self._request("POST", path, resident, payload)
         attempt = self._record(resident, kind, submission_id, status, body)
+        attempt.sent = sent
         if kind == "second_answer" or status not in (200, 201):
             return
         if resident.channel == "html":
@@ -226,6 +235,7 @@ class Load:
                 return
         if resident.acknowledged is None:
             resident.acknowledged, resident.acknowledged_at = submission_id, attempt.at
+            resident.acknowledged_sent = sent
 
     # -- HTTP ----------------------------------------------------------------------------------
 

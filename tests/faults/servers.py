@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -18,6 +19,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -76,7 +79,8 @@ class PrivatePostgres:
     restarts without paying for fsync. Only an OS crash would need fsync=on.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        self.fsync = fsync  # on for a benchmark whose timings must be production's (bench/backup_restore.py)
         self.bin = postgres_bin_dir()
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="sq-faults-pg-"))
@@ -110,10 +114,24 @@ class PrivatePostgres:
                   "--locale=C.UTF-8", "--no-sync")
         return self.start()
 
-    def start(self) -> PrivatePostgres:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+    def configure(self, settings: dict[str, str]) -> None:
+        """Append settings to the cluster's postgresql.conf (a base backup carries them along)."""
+        lines = "".join(f"{name} = '{value}'\n" for name, value in settings.items())
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(lines)
+
+    def sql(self, statement: str) -> str:
+        """One statement through psql; the first column of the first row."""
+        proc = self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
+                         "-XAtqc", statement)
+        return proc.stdout.strip()
+
+    def start(self, wait_seconds: int = 60) -> PrivatePostgres:
+        fsync = "on" if self.fsync else "off"
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync={fsync} "
                    "-c max_connections=60 -c shared_buffers=32MB")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", str(wait_seconds),
+                  "start", timeout=wait_seconds + 30)
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -193,6 +211,7 @@ def app_env(pg: PrivatePostgres, redis_: PrivateRedis, instance_path: str, **ext
         "REDIS_URL": redis_.url,
         "SECRET_KEY": FAULT_SECRET_KEY,
         "PARTICIPANT_HMAC_KEY": FAULT_HMAC_KEY,
+        "FIELD_ENCRYPTION_KEY": FAULT_FIELD_ENCRYPTION_KEY,
         "PUBLIC_BASE_URL": "http://survey.test",
         "INSTANCE_PATH": instance_path,
         "FLASK_APP": "wsgi",
@@ -202,8 +221,11 @@ def app_env(pg: PrivatePostgres, redis_: PrivateRedis, instance_path: str, **ext
     return env
 
 
-FAULT_SECRET_KEY = "fault-test-secret-key"
-FAULT_HMAC_KEY = "fault-test-participant-hmac-key"
+# Production mode refuses weak or repository-known keys: fresh ones per test session, shared by
+# the test process (which signs tokens and computes hashes with them) and the servers it starts.
+FAULT_SECRET_KEY = secrets.token_hex(32)
+FAULT_HMAC_KEY = secrets.token_hex(32)
+FAULT_FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 class Gunicorn:

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.both_backends
 
 
 def buckets(identity="dev:phone-1", per_minute=3):
-    return Bucket.for_client("participant-submit", identity, Window.parse(f"{per_minute} per minute;30 per hour"))
+    return Bucket.for_client("participant-submit", identity, Window.parse(f"{per_minute} per minute;30 per hour"),
+                             hmac_key="test-participant-hmac-key")
 
 
 def test_limit_settings_read_as_flask_limiter_writes_them():

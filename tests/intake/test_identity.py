@@ -1,4 +1,5 @@
-from questionnaire.intake.identity import ip_hash, is_plain_ipv4, mask_phone, participant_hash, user_agent_class
+from questionnaire.intake.identity import ip_hash, is_plain_ipv4, participant_hash, user_agent_class
+from questionnaire.kernel.personal_data import mask_phone
 
 
 def test_participant_hash_is_keyed_and_per_campaign():

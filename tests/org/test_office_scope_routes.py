@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
+import re
+from types import SimpleNamespace
 
+import pyotp
+import pytest
+from sqlalchemy import func, select
+
+from questionnaire.accounts.models import OfficeUser
+from questionnaire.channels.leader.models import LeaderInvitation, LeaderPaperForm, LeaderRater
+from questionnaire.extensions import db, redis_store
 from questionnaire.intake.models import CollectionPoint
+from questionnaire.intake.submissions import SubmissionStore
 from questionnaire.org.models import OrgUnit
+from tests.channels.leader.conftest import leader_campaign  # noqa: F401 - fixture
+from tests.channels.phone.conftest import keys, phone_staff, upload  # noqa: F401 - the phone fixtures
 from tests.results.conftest import scored  # noqa: F401 - fixture
 
 
@@ -162,3 +174,247 @@ def test_every_results_route_refuses_another_countys_and_a_units_account(login_a
     assert db_session.get(ResultObjection, objection_id).answer is None
     assert db_session.scalar(select(db_session.query(ResultPublication).exists())) and \
         [p.stage for p in db_session.scalars(select(ResultPublication))] == ["preliminary"]
+
+
+def _leader_requests(leader_campaign):
+    """(endpoint, method, url, data) of every leader-evaluation office route (admin only)."""
+    cid = leader_campaign.id
+    invitation_id = leader_campaign.raters["王局长"].invitation.id
+    k1 = leader_campaign.units["K1"].id
+    roster = (io.BytesIO("姓名,所在单位\n某人,市教育局\n".encode()), "r.csv")
+    return [
+        ("leader_office.index", "get", "/office/leader/", None),
+        ("leader_office.raters", "get", f"/office/leader/campaigns/{cid}/raters", None),
+        ("leader_office.upload_roster", "post", f"/office/leader/campaigns/{cid}/roster", {"roster": roster}),
+        ("leader_office.roster_template", "get", "/office/leader/roster-template.xlsx", None),
+        ("leader_office.invitations", "get", f"/office/leader/campaigns/{cid}/invitations", None),
+        ("leader_office.invitation_pdf", "get", f"/office/leader/invitations/{invitation_id}/invitation.pdf", None),
+        ("leader_office.invitations_pdf", "get", f"/office/leader/campaigns/{cid}/invitations.pdf", None),
+        ("leader_office.progress", "get", f"/office/leader/campaigns/{cid}/progress", None),
+        ("leader_paper.forms", "get", f"/office/leader/campaigns/{cid}/paper", None),
+        ("leader_paper.rater", "get", f"/office/leader/invitations/{invitation_id}/paper", None),
+        ("leader_paper.entry_form", "get", f"/office/leader/invitations/{invitation_id}/paper/{k1}", None),
+        ("leader_paper.enter", "post", f"/office/leader/invitations/{invitation_id}/paper/{k1}",
+         {q: "4" for q in ("development", "delivery", "livelihood", "ecology", "style", "overall")}),
+        # Form 1 (the admin's first pass above) has nothing 待核对: 409 for the admin, 403 for the others.
+        ("leader_paper.resolve", "post", "/office/leader/paper/1/resolve", {"item_overall": "4"}),
+        ("leader_lifecycle.manage", "get", f"/office/leader/invitations/{invitation_id}/manage", None),
+        # Not submitted: reopening is a 409 for the admin; the replacement (last) then succeeds.
+        ("leader_lifecycle.reopen", "post", f"/office/leader/invitations/{invitation_id}/reopen", {"reason": "测试"}),
+        ("leader_lifecycle.replace", "post", f"/office/leader/invitations/{invitation_id}/replace",
+         {"successor_name": "接任者", "reason": "测试"}),
+    ]
+
+
+def test_every_leader_office_route_is_for_the_performance_office_only(login_as, campaign, leader_campaign,
+                                                                      db_session, clean_app):
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules()
+               if rule.endpoint.startswith(("leader_office.", "leader_paper.", "leader_lifecycle."))}
+    assert guarded == {endpoint for endpoint, *_ in _leader_requests(leader_campaign)}, \
+        "a new leader office route needs a scope test"
+    raters_before = db_session.scalar(select(func.count()).select_from(LeaderRater))
+    forms_before = db_session.scalar(select(func.count()).select_from(LeaderPaperForm))
+    revoked_before = db_session.scalar(select(func.count()).select_from(LeaderInvitation)
+                                       .where(LeaderInvitation.revoked_at.is_not(None)))
+    for username in ("k1", "k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in _leader_requests(leader_campaign):
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+    assert db_session.scalar(select(func.count()).select_from(LeaderRater)) == raters_before  # nothing changed
+    assert db_session.scalar(select(func.count()).select_from(LeaderPaperForm)) == forms_before
+    assert db_session.scalar(select(func.count()).select_from(LeaderInvitation)
+                             .where(LeaderInvitation.revoked_at.is_not(None))) == revoked_before == 0
+    admin = login_as("admin")
+    for endpoint, method, url, data in _leader_requests(leader_campaign):
+        expected = (409,) if endpoint in ("leader_paper.resolve", "leader_lifecycle.reopen") else (200, 302)
+        assert getattr(admin, method)(url, data=data).status_code in expected, endpoint
+
+
+# -- the phone channel (/office/phone) ---------------------------------------------------------
+
+PHONE_OWN_ONLY = {"phone.frames_page", "phone.feedback_page", "phone.feedback_download"}
+PHONE_NO_DATA = {"phone.index", "phone.frame_template"}  # a chooser and an empty template
+
+
+def _phone_k1_requests(db_session, campaign, case_id, attempt_id, frame_id):
+    """(endpoint, method, url, data) aimed at K1's phone data and i1's case."""
+    c = campaign.id
+    return [
+        ("phone.frames_page", "get", f"/office/phone/campaigns/{c}/frames", None),
+        ("phone.feedback_page", "get", f"/office/phone/campaigns/{c}/feedback", None),
+        ("phone.feedback_download", "get", f"/office/phone/campaigns/{c}/feedback.xlsx", None),
+        ("phone.lock_frame", "post", f"/office/phone/frames/{frame_id}/lock", {"locked": "0"}),
+        ("phone.draw_page", "get", f"/office/phone/campaigns/{c}/draw", None),
+        ("phone.draw_page", "post", f"/office/phone/campaigns/{c}/draw", {"total": "5", "seed": "x"}),
+        ("phone.cases", "get", f"/office/phone/campaigns/{c}/cases", None),
+        ("phone_work.work", "get", f"/office/phone/campaigns/{c}/work", None),
+        ("phone_work.next_case", "post", f"/office/phone/campaigns/{c}/next", None),
+        ("phone_work.reveal", "post", f"/office/phone/cases/{case_id}/reveal", None),
+        ("phone_work.outcome", "post", f"/office/phone/cases/{case_id}/outcome", {"outcome": "41"}),
+        ("phone_supervision.board", "get", f"/office/phone/campaigns/{c}/board", None),
+        ("phone_supervision.review_list", "get", f"/office/phone/campaigns/{c}/review", None),
+        ("phone_supervision.review", "post", f"/office/phone/attempts/{attempt_id}/review", {"verdict": "fail",
+                                                                                           "reason": "x"}),
+        ("phone_supervision.attendance", "get", f"/office/phone/campaigns/{c}/attendance", None),
+    ]
+
+
+@pytest.fixture
+def phone_k1(campaign, db_session, phone_staff, upload, clean_app):
+    """K1's locked frame, drawn; i1 holds a case and has completed another."""
+    from questionnaire.channels.phone import draw, interviews, queue
+    from questionnaire.channels.phone.interviews import CallRecord
+    from questionnaire.channels.phone.models import CallAttempt
+    from tests.channels.phone.test_queue import POLICY, answers_for, china
+
+    frame, _ = upload("K1", [f"1390000{i:04d}" for i in range(20)])
+    draw.run_draw(db_session, campaign.id, 10, seed="S")
+    store = SubmissionStore(engine=db.engine, redis=redis_store.client(clean_app),
+                            hmac_key=clean_app.config["PARTICIPANT_HMAC_KEY"])
+    done = queue.claim_next(db_session, POLICY, campaign.id, phone_staff.i1, china(10))
+    interviews.record_call(db_session, store, POLICY, done.id, phone_staff.i1,
+                           CallRecord(11, answers_for(campaign, done)), china(10, 5))
+    held = queue.claim_next(db_session, POLICY, campaign.id, phone_staff.i1, china(10, 6))
+    attempt_id = db_session.scalar(select(CallAttempt.id).where(CallAttempt.case_id == done.id))
+    return SimpleNamespace(frame_id=frame.id, case_id=held.id, attempt_id=attempt_id)
+
+
+def test_every_phone_route_refuses_other_counties_units_and_other_interviewers(
+        login_as, campaign, db_session, clean_app, phone_k1):
+    from questionnaire.channels.phone.models import CallAttempt, PhoneCase, SampleFrame
+
+    requests = _phone_k1_requests(db_session, campaign, phone_k1.case_id, phone_k1.attempt_id, phone_k1.frame_id)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.rule.startswith("/office/phone")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | PHONE_NO_DATA, "a new phone route needs a scope test"
+
+    for username in ("k2", "u1", "i2"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            if username == "i2" and endpoint in ("phone_work.work", "phone_work.next_case"):
+                continue  # an interviewer's own queue: i2 gets i2's own cases, not i1's
+            response = getattr(client, method)(url, data=data)
+            if endpoint in PHONE_OWN_ONLY and username != "i2":
+                body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+                assert response.status_code == 200 and "甲县" not in body, (username, endpoint)
+                continue
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+    db_session.expire_all()
+    assert db_session.get(SampleFrame, phone_k1.frame_id).status == "locked"  # nothing changed
+    held = db_session.get(PhoneCase, phone_k1.case_id)
+    assert (held.status, held.attempts) == ("working", 0)
+    assert db_session.get(CallAttempt, phone_k1.attempt_id).review is None
+
+
+def test_the_phone_routes_serve_their_own_roles(login_as, campaign, phone_k1):
+    for username, endpoint_prefixes in (("admin", ("phone.",)), ("s1", ("phone_supervision.", "phone.cases")),
+                                        ("i1", ("phone_work.work", "phone_work.reveal"))):
+        client = login_as(username)
+        for endpoint, method, url, _ in _phone_k1_requests(None, campaign, phone_k1.case_id, phone_k1.attempt_id,
+                                                           phone_k1.frame_id):
+            if method == "get" or endpoint == "phone_work.reveal":
+                if endpoint.startswith(endpoint_prefixes):
+                    response = getattr(client, method)(url)
+                    assert response.status_code == 200, (username, endpoint, response.status_code)
+
+
+# Sign-in and own-account routes take no id: each acts on the account signing in or signed in.
+ACCOUNT_ROUTES = {"accounts.login", "accounts.login_code", "accounts.logout",
+                  "accounts.enrol_second_factor", "accounts.second_factor_qr"}
+
+
+def _pending_secret(client) -> str:
+    page = client.get("/office/account/second-factor").get_data(as_text=True)
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
+def test_account_routes_act_on_the_own_account_only(login_as, accounts, clean_app, db_session):
+    assert {r.endpoint for r in clean_app.url_map.iter_rules() if r.endpoint.startswith("accounts.")} \
+        == ACCOUNT_ROUTES, "a new account route needs a scope test"
+    k1_secret = _pending_secret(login_as("k1"))
+    k1_qr = login_as("k1").get("/office/account/second-factor/qr.svg").data
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        assert _pending_secret(client) != k1_secret
+        assert client.get("/office/account/second-factor/qr.svg").data != k1_qr
+        # k1's code typed into another account's session enrols nobody.
+        assert client.post("/office/account/second-factor",
+                           data={"code": pyotp.TOTP(k1_secret).now()}).status_code == 422
+    client.post("/office/logout")
+    for url in ("/office/account/second-factor", "/office/account/second-factor/qr.svg", "/office/login/code"):
+        assert "/office/login" in client.get(url).headers["Location"]  # anonymous: sign in first
+    db_session.expire_all()
+    assert all(db_session.get(OfficeUser, uid).totp_secret is None for uid in (accounts.k1, accounts.k2, accounts.u1))
+    assert _pending_secret(login_as("k1")) == k1_secret  # nothing changed
+
+
+# --- reports (评价报告) -----------------------------------------------------------------------
+# The index and a campaign's report list answer every account, listing only its own entity (or
+# nothing): proven below and in tests/reports/test_report_pages.py.
+REPORTS_OWN_ENTITY_ONLY = {"reports.index", "reports.campaign"}
+
+
+def _k1_reports_requests(campaign, job_id):
+    cid, k1 = campaign.id, campaign.units["K1"].id
+    return [
+        ("reports.entity_report", "get", f"/reports/campaigns/{cid}/entities/{k1}.docx", None),
+        ("reports.city_report", "get", f"/reports/campaigns/{cid}/city.pdf", None),
+        ("reports.batch", "post", f"/reports/campaigns/{cid}/batch", {}),
+        ("reports.job", "get", f"/reports/jobs/{job_id}", None),
+        ("reports.job_download", "get", f"/reports/jobs/{job_id}/reports.zip", None),
+    ]
+
+
+def test_every_report_route_refuses_another_countys_and_a_units_account(login_as, scored, db_session, clean_app):
+    from questionnaire.accounts.models import AuditEvent
+
+    queued = login_as("admin").post(f"/reports/campaigns/{scored.id}/batch")  # the office's own batch
+    job_id = queued.headers["Location"].rstrip("/").split("/")[-1]
+    requests = _k1_reports_requests(scored, job_id)
+    guarded = {rule.endpoint for rule in clean_app.url_map.iter_rules() if rule.endpoint.startswith("reports.")}
+    assert guarded == {endpoint for endpoint, *_ in requests} | REPORTS_OWN_ENTITY_ONLY, \
+        "a new report route needs a scope test"
+    for username in ("k2", "u1"):
+        client = login_as(username)
+        for endpoint, method, url, data in requests:
+            response = getattr(client, method)(url, data=data)
+            assert response.status_code in (403, 404), (username, endpoint, response.status_code)
+        assert "甲县" not in client.get(f"/reports/campaigns/{scored.id}").get_data(as_text=True), username
+    assert db_session.query(AuditEvent).filter(AuditEvent.action == "queue_report_batch").count() == 1
+    assert db_session.query(AuditEvent).filter(AuditEvent.action.like("download_report%")).count() == 0
+
+
+# -- free text as typed (/office/responses/<id>/free-text): the performance office's admins only --
+
+def _reveals(db_session) -> list[tuple]:
+    from questionnaire.accounts.models import AuditEvent
+
+    db_session.expire_all()
+    return [(e.user_id, e.target) for e in db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "free_text_reveal"))]
+
+
+def test_the_free_text_as_typed_opens_for_an_admin_only_and_every_opening_is_audited(
+        login_as, accounts, campaign, respond, clean_app, db_session):
+    guarded = {r.endpoint for r in clean_app.url_map.iter_rules() if r.rule.startswith("/office/responses")}
+    assert guarded == {"free_text.confirm", "free_text.reveal"}, "a new free-text route needs a scope test"
+    receipt = respond("K1", suggestion="请回电13812345678")
+    url = f"/office/responses/{receipt.response_id}/free-text"
+    for username in ("k1", "k2", "u1"):  # the evaluated county's own account too: a resident's number
+        client = login_as(username)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 403, (username, method)
+            assert "13812345678" not in response.get_data(as_text=True)
+    assert _reveals(db_session) == []  # nothing opened, nothing recorded
+
+    admin = login_as("admin")
+    page = admin.get(url).get_data(as_text=True)
+    assert "请回电138****5678" in page and "13812345678" not in page
+    assert _reveals(db_session) == []  # the GET only offers the button
+    shown = admin.post(url)
+    assert shown.status_code == 200 and "请回电13812345678" in shown.get_data(as_text=True)
+    assert _reveals(db_session) == [(accounts.admin, f"response:{receipt.response_id}")]
+    unsealed = respond("K1", suggestion="没有号码")
+    assert admin.post(f"/office/responses/{unsealed.response_id}/free-text").status_code == 404
+    assert admin.get("/office/responses/999999/free-text").status_code == 404

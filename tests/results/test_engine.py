@@ -6,10 +6,10 @@ from fractions import Fraction
 
 import pytest
 
+from questionnaire.kernel.numbers import exact, format_percent, format_score, percent
 from questionnaire.results import rules
 from questionnaire.results.engine import EntityInputs, evaluate, rank
 from questionnaire.results.grades import GradeBound, grade, parse_bounds
-from questionnaire.results.numbers import exact, format_percent, format_score, percent
 from questionnaire.results.rounds import combine_rounds, parse_rounds
 from questionnaire.results.scheme import SchemeError, parse_scheme
 from questionnaire.results.tree import TreeError, parse_tree

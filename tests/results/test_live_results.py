@@ -17,11 +17,12 @@ from sqlalchemy import select
 from questionnaire.campaigns.scoring import exact_rate, exact_satisfaction_index
 from questionnaire.campaigns.service import load_definitions
 from questionnaire.extensions import db, redis_store
+from questionnaire.intake.channels import scored_channel
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.intake.points import load_point
 from questionnaire.intake.submissions import Outcome, Participant, Submission, SubmissionStore
+from questionnaire.kernel.numbers import format_percent, format_score
 from questionnaire.results.engine import EntityInputs, evaluate, rank
-from questionnaire.results.numbers import format_percent, format_score
 from questionnaire.results.scheme import parse_scheme
 from questionnaire.tallies import counting
 from tests.factories import good_answers
@@ -45,12 +46,15 @@ def _point(campaign, unit_code: str) -> int:
 
 @pytest.fixture
 def answered(clean_app, scored):
-    """QR answers for K1 (its own code and a township's), K2 and U1, and two leader ratings of K1."""
+    """QR answers for K1 (its own code and a township's), K2 and U1, two online leader ratings of K1
+    and one keyed in from a paper form (a `leader_paper` point: it counts for the leader channel)."""
     county_qn = db.session.scalar(select(CollectionPoint.questionnaire_id)
                                   .where(CollectionPoint.code == scored.codes["K1"]))
     leader = CollectionPoint(channel="leader", code=None, campaign_id=scored.id, questionnaire_id=county_qn,
                              evaluated_unit_id=scored.units["K1"].id, collected_unit_id=scored.units["U1"].id)
-    db.session.add(leader)
+    paper = CollectionPoint(channel="leader_paper", code=None, campaign_id=scored.id, questionnaire_id=county_qn,
+                            evaluated_unit_id=scored.units["K1"].id, collected_unit_id=scored.units["U1"].id)
+    db.session.add_all([leader, paper])
     db.session.commit()
     levels = ["5", "4", "3", "2", "1", "5", "4", "3", "2", "1", "dk", "5"]
     plan = [("K1", 6), ("K1T1", 4), ("K2", 5), ("K2T1", 2)]
@@ -62,6 +66,7 @@ def answered(clean_app, scored):
                     security=levels[(n * 7) % 12], transport=levels[(n * 5) % 12])
     for i, level in enumerate(("3", "4")):
         _submit(clean_app, leader.id, f"head-{i}", gov=level, security="5", transport="4")
+    _submit(clean_app, paper.id, "head-2", gov="1", security="2", transport="3")
     for i, answers in enumerate([{"overall": "5"}, {"overall": "4"}, {"overall": "3"}]):
         store = SubmissionStore(engine=db.engine, redis=redis_store.client(clean_app),
                                 hmac_key=clean_app.config["PARTICIPANT_HMAC_KEY"])
@@ -80,7 +85,7 @@ def _recompute_from_responses(campaign_id: int, kind: str, raw_scheme: dict, uni
     per_question: dict = defaultdict(lambda: defaultdict(Counter))
     responses: Counter = Counter()
     for row in db.session.scalars(select(Response).where(Response.campaign_id == campaign_id, Response.flags == 0)):
-        key = (row.evaluated_unit_id, row.channel)
+        key = (row.evaluated_unit_id, scored_channel(row.channel))
         responses[key] += 1
         for qid, value in row.answers.items():
             if (row.questionnaire_id, qid) in scales:
@@ -118,7 +123,8 @@ def test_results_figures_equal_a_recomputation_from_the_raw_responses(answered, 
     assert counties == _recompute_from_responses(answered.id, "county", COUNTY_SCHEME, county_ids)
     assert units == _recompute_from_responses(answered.id, "city_unit", UNIT_SCHEME, [answered.units["U1"].id])
     k1 = counties[answered.units["K1"].id]
-    assert k1["channels"]["leader"][1] == 2 and k1["channels"]["qr"][1] == 10   # K1's own code and its township's
+    assert k1["channels"]["leader"][1] == 3 and k1["channels"]["qr"][1] == 10   # K1's own code and its township's
+    assert set(k1["channels"]) == {"qr", "leader"}  # the paper rating is in the leader channel's 3
     assert body["kinds"]["county"]["scheme"]["version"] == 1
 
 

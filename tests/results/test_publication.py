@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from questionnaire.accounts.models import AuditEvent
 from questionnaire.extensions import db
+from questionnaire.kernel.numbers import format_score
 from questionnaire.kernel.sqltypes import utcnow
 from questionnaire.results import service
 from questionnaire.results.models import ResultObjection, ResultPublication
-from questionnaire.results.numbers import format_score
 from tests.results.conftest import COUNTY_SCHEME
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from questionnaire.campaigns.models import Campaign, Questionnaire
 from questionnaire.channels.qr.entry_points import RULES, create_entry_points, pairs_for_rule
+from questionnaire.intake.channels import QR
 from questionnaire.intake.models import CollectionPoint, Response
 from questionnaire.kernel import keys
 from questionnaire.kernel.errors import NotInScope, ServiceError
@@ -70,7 +71,8 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
         .join(poster, poster.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
         .join(Questionnaire, Questionnaire.id == CollectionPoint.questionnaire_id)
-        .where(CollectionPoint.campaign_id == campaign_id,
+        # The QR channel's pages list its own points only (other channels' points have no code).
+        .where(CollectionPoint.campaign_id == campaign_id, CollectionPoint.channel == QR,
                scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )
@@ -78,7 +80,7 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
         query = query.where(poster.county_id == county_id)
     completed = dict(session.execute(
         select(Response.collection_point_id, func.count())
-        .where(Response.campaign_id == campaign_id,
+        .where(Response.campaign_id == campaign_id, Response.channel == QR,
                scope.clause(Response.collected_unit_id, Response.evaluated_unit_id))
         .group_by(Response.collection_point_id)
     ).all())
@@ -93,7 +95,7 @@ def list_entries(session: Session, redis, scope: Scope, campaign_id: int,
 
 def scoped_entry(session: Session, scope: Scope, entry_id: int) -> CollectionPoint:
     entry = session.scalar(select(CollectionPoint).where(
-        CollectionPoint.id == entry_id,
+        CollectionPoint.id == entry_id, CollectionPoint.channel == QR,
         scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id)))
     if entry is None:
         raise NotInScope()
@@ -150,7 +152,8 @@ def poster_data(session: Session, scope: Scope, base_url: str, campaign_id: int,
         .join(poster, poster.id == CollectionPoint.collected_unit_id)
         .join(evaluated, evaluated.id == CollectionPoint.evaluated_unit_id)
         .join(Campaign, Campaign.id == CollectionPoint.campaign_id)
-        .where(CollectionPoint.campaign_id == campaign_id,
+        # The QR channel's pages list its own points only (other channels' points have no code).
+        .where(CollectionPoint.campaign_id == campaign_id, CollectionPoint.channel == QR,
                scope.clause(CollectionPoint.collected_unit_id, CollectionPoint.evaluated_unit_id))
         .order_by(poster.kind, poster.sort_order, poster.id, CollectionPoint.id)
     )

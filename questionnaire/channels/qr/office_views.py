@@ -114,7 +114,9 @@ def _entry_url(entry_id: int) -> tuple:
 def qr_png(entry_id: int):
     """The entry's QR code as a 300 dpi PNG."""
     entry, url = _entry_url(entry_id)
-    return _download(qr.qr_png(url), "image/png", f"qr-{entry.code}.png")
+    png = qr.qr_png(url)
+    audit("download_qr", f"entry:{entry.code}", format="png")
+    return _download(png, "image/png", f"qr-{entry.code}.png")
 
 
 @bp.get("/entries/<int:entry_id>/qr.svg")
@@ -122,7 +124,9 @@ def qr_png(entry_id: int):
 def qr_svg(entry_id: int):
     """The entry's QR code as a vector SVG."""
     entry, url = _entry_url(entry_id)
-    return _download(qr.qr_svg(url), "image/svg+xml", f"qr-{entry.code}.svg")
+    svg = qr.qr_svg(url)
+    audit("download_qr", f"entry:{entry.code}", format="svg")
+    return _download(svg, "image/svg+xml", f"qr-{entry.code}.svg")
 
 
 @bp.get("/entries/<int:entry_id>/poster.pdf")

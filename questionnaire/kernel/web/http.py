@@ -1,4 +1,4 @@
-"""HTTP hygiene: security headers, no-cache HTML for WeChat, content-hashed static URLs."""
+"""HTTP hygiene: form decoding, security headers, no-cache HTML for WeChat, content-hashed static URLs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 from flask import Flask, Response, request, url_for
 
 from questionnaire.kernel.china_time import format_china_time
+from questionnaire.kernel.web.form_data import AppRequest
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -19,6 +20,7 @@ NO_STORE = "no-cache, no-store, must-revalidate"
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = AppRequest  # form bytes that are not UTF-8 reach validation (see form_data)
     hashes: dict[str, str] = {}
 
     def static_url(filename: str) -> str:
@@ -32,6 +34,10 @@ def init_app(app: Flask) -> None:
         return url_for("static", filename=filename, v=digest)
 
     app.jinja_env.globals["static_url"] = static_url
+    # The load balancer's check (config/haproxy.cfg): this node's web process answers. It touches
+    # neither PostgreSQL nor Redis: their outages are answered per request (a clear 503, or
+    # PostgreSQL alone), and a shared outage must not take every node out of the balancer.
+    app.add_url_rule("/healthz", "healthz", lambda: Response("ok\n", mimetype="text/plain"))
     app.jinja_env.filters["cst"] = format_china_time
 
     @app.after_request

@@ -14,6 +14,8 @@
 
   function fmtNum(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("en-US"); }
   function fmtPct(v) { return v === null || v === undefined ? "—" : v.toFixed(2) + "%"; }
+  // A rate withheld from this account (too few answers of a confidential channel): "样本不足".
+  function fmtIndex(v, small) { return (v === null || v === undefined) && small ? "样本不足" : fmtPct(v); }
   function setText(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
 
   // --- sorting ---------------------------------------------------------------------------
@@ -76,7 +78,8 @@
       if (!tr) return;
       var old = cellValue(tr, "responses");
       [["responses", r.responses, fmtNum], ["target", r.target, fmtNum], ["share", r.share, fmtPct],
-       ["satisfaction_index", r.satisfaction_index, fmtPct], ["flagged", r.flagged, fmtNum]].forEach(function (f) {
+       ["satisfaction_index", r.satisfaction_index, function (v) { return fmtIndex(v, r.small_sample); }],
+       ["flagged", r.flagged, fmtNum]].forEach(function (f) {
         var td = tr.querySelector('td[data-field="' + f[0] + '"]');
         if (!td) return;
         td.setAttribute("data-value", f[1] === null || f[1] === undefined ? "" : String(f[1]));
@@ -93,7 +96,7 @@
     rows.forEach(function (e) {
       var tr = table.querySelector('tr[data-entry-id="' + e.entry_id + '"]');
       if (!tr) return;
-      var cells = {responses: fmtNum(e.responses), satisfaction_index: fmtPct(e.satisfaction_index), flagged: fmtNum(e.flagged)};
+      var cells = {responses: fmtNum(e.responses), satisfaction_index: fmtIndex(e.satisfaction_index, e.small_sample), flagged: fmtNum(e.flagged)};
       Object.keys(cells).forEach(function (k) {
         var td = tr.querySelector('td[data-field="' + k + '"]');
         if (td) td.textContent = cells[k];
@@ -146,6 +149,15 @@
       text.textContent = s.text;
       li.appendChild(meta);
       li.appendChild(text);
+      var revealUrl = list.getAttribute("data-reveal-url");  // admins only: the text as typed, audited
+      if (revealUrl && s.sealed) {
+        var link = document.createElement("a");
+        link.className = "reveal";
+        link.href = revealUrl.replace("/0/", "/" + s.response_id + "/");
+        link.textContent = "查看原文";
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
       list.appendChild(li);
     });
   }
@@ -160,7 +172,7 @@
     if (bar && s.target) bar.value = Math.min(s.total, s.target);
     setText("share", fmtPct(s.share));
     setText("last-24h", fmtNum(s.last_24h));
-    setText("satisfaction-index", fmtPct(s.satisfaction_index));
+    setText("satisfaction-index", fmtIndex(s.satisfaction_index, s.small_sample));
     setText("flagged", fmtNum(s.flagged));
     setText("projection", s.projection.message);
     asOf.textContent = label ? "数据截至 " + label : "尚无统计数据";

@@ -1,4 +1,4 @@
-"""Exact numbers for scoring, rounded half-up only for display (pure).
+"""Exact numbers for every channel's rates and scores, rounded half-up only for display (pure).
 
 Scores are computed as fractions so nothing is lost before the one rounding a reader sees:
 seed 000 prints 94.07 % for 11.29 / 12 (94.083 %), where half-up at two decimals gives 94.08 %.
@@ -51,6 +51,17 @@ def half_up(value: Fraction, places: int = 2) -> Decimal:
         ctx.prec = 50  # an exact .5 boundary has a finite expansion and survives this division
         decimal = Decimal(value.numerator) / Decimal(value.denominator)
         return decimal.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def shown(value: Number | None, places: int = 2) -> Decimal | None:
+    """A figure computed in floats (a rate in percent, say) rounded half-up for display, from its
+    full precision (94.0833... -> 94.08); None stays None."""
+    return None if value is None else half_up(exact(value), places)
+
+
+def percent_or_none(part: Number, whole: Number) -> Fraction | None:
+    """part / whole in percent, or None when there is no whole (a rate of nothing is not 0 %)."""
+    return percent(part, whole) if exact(whole) else None
 
 
 def format_score(value: Fraction | None, places: int = 2) -> str:
