@@ -1,6 +1,8 @@
 """Export 1.2 M raw responses to CSV and XLSX; print rows, seconds, rows/s, file size and peak RSS.
 
-Each export runs in its own subprocess (so ru_maxrss is that export's peak alone), once
+CPU ms/row is the export process's own CPU (reading, formatting, writing; PostgreSQL's is
+not in it), the figure that compares across machines. Each export runs in its own
+subprocess (so ru_maxrss is that export's peak alone), once
 for one county (~1/11 of the rows) and once for everything: if memory is flat, both
 peaks are about the same although the second writes ~11x the rows.
 
@@ -73,13 +75,14 @@ def child(fmt: str, scope: str) -> None:
         before = rss_kb()
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         result = build_export(uuid.uuid4().hex, admin_id, request)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         done.set()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     quarter = samples[len(samples) // 4] if samples else 0
     print(json.dumps({"format": fmt, "scope": scope, "rows": result["rows"], "seconds": round(seconds, 1),
+                      "cpu_seconds": round(cpu, 2),
                       "bytes": result["bytes"], "rss_before_kb": before, "rss_at_25pct_kb": quarter,
                       "rss_at_end_kb": samples[-1] if samples else 0, "peak_rss_kb": peak}))
 
@@ -105,7 +108,7 @@ def main() -> None:
         flask(env, "create-demo-accounts")
         flask(env, "generate-responses", "--campaign", "1", "--count", str(args.seed))
     print(f"load average before: {os.getloadavg()} (cpus: {os.cpu_count()})")
-    print(f"{'format':6} {'scope':6} {'rows':>9} {'seconds':>8} {'rows/s':>8} {'MB':>7} "
+    print(f"{'format':6} {'scope':6} {'rows':>9} {'seconds':>8} {'rows/s':>8} {'CPU ms/row':>10} {'MB':>7} "
           f"{'RSS start':>10} {'RSS 25%':>8} {'RSS end':>8} {'peak RSS':>9}")
     for fmt in args.formats.split(","):
         for scope in args.scopes.split(","):
@@ -113,7 +116,8 @@ def main() -> None:
                                  check=True, capture_output=True, text=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             print(f"{r['format']:6} {r['scope']:6} {r['rows']:>9,} {r['seconds']:>8.1f} "
-                  f"{r['rows'] / max(r['seconds'], 0.001):>8,.0f} {r['bytes'] / 1e6:>7.1f} "
+                  f"{r['rows'] / max(r['seconds'], 0.001):>8,.0f} {r['cpu_seconds'] * 1000 / max(r['rows'], 1):>10.3f} "
+                  f"{r['bytes'] / 1e6:>7.1f} "
                   f"{r['rss_before_kb'] / 1024:>8.0f}MB {r['rss_at_25pct_kb'] / 1024:>6.0f}MB "
                   f"{r['rss_at_end_kb'] / 1024:>6.0f}MB {r['peak_rss_kb'] / 1024:>7.0f}MB", flush=True)
     print(f"load average after: {os.getloadavg()}")

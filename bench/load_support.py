@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -102,7 +104,54 @@ def reset_stores(args) -> tuple[int, dict[str, int]]:
     return campaign_id, codes
 
 
-def write_requests(args, codes: list[str], per_thread: int) -> Path:
+def seed_history(args, campaign_id: int, campaigns: int, rows: int) -> float:
+    """Earlier campaigns in the same tables: `campaigns` copies of the bench campaign, years
+    back, each with its own collection points and `rows` settled responses (SQL-generated,
+    inserted before the current campaign's, as the years would have). Returns seconds taken.
+
+    Their tallies are not generated (tally tables are per campaign and small); everything
+    the submit path, the recount and the export touch for the current campaign is there.
+    """
+    import psycopg
+
+    t0 = time.monotonic()
+    with psycopg.connect(pg_url(args.db), autocommit=True) as conn:
+        for k in range(1, campaigns + 1):
+            old = conn.execute(
+                "INSERT INTO campaigns (slug, title, year, round, target_responses, opens_at, closes_at, settings, "
+                "created_at, answer_scope, organizer, hotline) SELECT slug || '-' || %(k)s, title || '（往年）', "
+                "year - %(k)s, round, target_responses, opens_at - %(k)s * interval '1 year', "
+                "closes_at - %(k)s * interval '1 year', settings, created_at - %(k)s * interval '1 year', "
+                "answer_scope, organizer, hotline FROM campaigns WHERE id = %(c)s RETURNING id",
+                {"k": k, "c": campaign_id}).fetchone()[0]
+            conn.execute(
+                "INSERT INTO collection_points (code, campaign_id, questionnaire_id, evaluated_unit_id, "
+                "collected_unit_id, is_enabled, created_at, channel) SELECT NULL, %(old)s, questionnaire_id, "
+                "evaluated_unit_id, collected_unit_id, false, created_at, channel FROM collection_points "
+                "WHERE campaign_id = %(c)s ORDER BY id", {"old": old, "c": campaign_id})
+            conn.execute(
+                "INSERT INTO responses (campaign_id, questionnaire_id, questionnaire_version, collection_point_id, "
+                "evaluated_unit_id, collected_unit_id, participant_hash, identity_kind, submission_id, answers, "
+                "answers_digest, duration_seconds, ip_hash, user_agent_class, created_at, flags, channel) "
+                "SELECT %(old)s, p.questionnaire_id, 1, p.id, p.evaluated_unit_id, p.collected_unit_id, "
+                "md5(%(old)s || '-' || g), 'device', gen_random_uuid()::text, "
+                "jsonb_build_object('gov', (1 + g %% 5)::text, 'security', (1 + g %% 4)::text, "
+                "'transport', (1 + g %% 3)::text), md5(g::text), 25 + g %% 300, "
+                "substr(md5('ip' || g %% 200000), 1, 16), "
+                "'wechat-android', c.opens_at + (g %% 15000000) * interval '1 second', 0, p.channel "
+                "FROM generate_series(0, %(rows)s - 1) g "
+                "JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM collection_points "
+                "      WHERE campaign_id = %(old)s) p ON p.n = g %% (SELECT count(*) FROM collection_points "
+                "      WHERE campaign_id = %(old)s) "
+                "CROSS JOIN (SELECT opens_at FROM campaigns WHERE id = %(old)s) c",
+                {"old": old, "rows": rows})
+            print(f"history: campaign {old} with {rows:,} responses ({time.monotonic() - t0:.0f} s)", flush=True)
+        conn.execute("VACUUM ANALYZE responses")
+        conn.execute("VACUUM ANALYZE collection_points")
+    return time.monotonic() - t0
+
+
+def write_requests(args, codes: list[str], per_thread: int, form_share: float | None = None) -> Path:
     """One line per request, signed with the server's own serializers (what a phone sends back).
 
     Lines: `api <code> <participant token> <submission id> <ip> <dup>` or
@@ -113,8 +162,10 @@ def write_requests(args, codes: list[str], per_thread: int) -> Path:
 
     device = URLSafeSerializer(SECRET, salt="participant-device")
     form = URLSafeTimedSerializer(SECRET, salt="survey-form")
+    form_share = args.form_share if form_share is None else form_share
     out = Path(args.instance) / "requests"
-    out.mkdir(exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     rng = random.Random(7)
     rendered = time.time() - 90  # the form was opened 90 s ago (not a speeder)
     for t in range(args.wrk_threads):
@@ -130,7 +181,7 @@ def write_requests(args, codes: list[str], per_thread: int) -> Path:
                     code, token = rng.choice(codes), device.dumps(uuid.uuid4().hex)
                     seen.append((code, token, ip))
                 sid = str(uuid.uuid4())
-                if rng.random() < args.form_share:
+                if rng.random() < form_share:
                     ftoken = form.dumps({"sid": sid, "code": code, "t": rendered})
                     fh.write(f"form {code} {token} {ftoken} {ip} {int(dup)}\n")
                 else:
@@ -260,6 +311,31 @@ def wait_for_tallies(args, campaign_id: int, timeout: float = 900) -> tuple[floa
             time.sleep(0.5)
 
 
+def time_export(args, campaign_id: int, fmt: str = "xlsx") -> tuple[int, float, float]:
+    """The office's raw-response export of the whole campaign, as the export job builds it
+    (plan, dataset, writer), into a temporary file: (rows, wall seconds, CPU seconds here)."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+
+    from questionnaire.exports import datasets, plan, writers
+    from questionnaire.org.scope import Scope
+
+    engine = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://"))
+    admin = SimpleNamespace(id=0, role="admin", org_unit_id=None, is_active=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    with engine.connect() as conn, tempfile.NamedTemporaryFile(suffix=f".{fmt}") as out:
+        p = plan.plan(conn, Scope.for_user(admin), plan.ExportRequest(campaign_id, "responses", fmt))
+        dataset = datasets.build(conn, p, datetime.now(timezone.utc), yield_per=2000)
+        if fmt == "csv":
+            counts = writers.write_csv(out, dataset)
+        else:
+            counts = writers.write_xlsx(out.name, dataset)
+    engine.dispose()
+    return sum(counts.values()), time.perf_counter() - t0, time.process_time() - c0
+
+
 def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
     """stored == acknowledged, nobody twice, tallies == a full recount (services.tallies.verify)."""
     from sqlalchemy import create_engine, text
@@ -268,9 +344,9 @@ def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
 
     engine = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        stored = conn.scalar(text("SELECT count(*) FROM responses"))
-        dups = conn.scalar(text("SELECT count(*) FROM (SELECT 1 FROM responses GROUP BY campaign_id, "
-                                "participant_hash HAVING count(*) > 1) d"))
+        stored = conn.scalar(text("SELECT count(*) FROM responses WHERE campaign_id = :c"), {"c": campaign_id})
+        dups = conn.scalar(text("SELECT count(*) FROM (SELECT 1 FROM responses WHERE campaign_id = :c "
+                                "GROUP BY participant_hash HAVING count(*) > 1) d"), {"c": campaign_id})
     t0 = time.perf_counter()
     problems = tallies.verify(engine, campaign_id)
     verify_s = time.perf_counter() - t0
@@ -286,13 +362,14 @@ def check_stores(args, campaign_id: int, acknowledged: int) -> list[str]:
 
 # -- CPU accounting: the machine is shared, so CPU seconds per submission are the steadier figure --
 
-def proc_cpu(pid: int) -> float:
-    """utime + stime of one process in seconds (0 when it is gone)."""
+def proc_cpu(pid: int, kernel_only: bool = False) -> float:
+    """utime + stime of one process in seconds (0 when it is gone); stime alone if asked."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -327,9 +404,13 @@ class CpuMeter:
     groups: dict  # name -> callable returning the pids to count
     before: dict = field(default_factory=dict)
     spent: dict = field(default_factory=dict)
+    # The kernel's share (stime): on one machine, loopback TCP to Redis and PostgreSQL is
+    # charged to the sender, so it shows how much of a request is socket work.
+    kernel: dict = field(default_factory=dict)
 
-    def _read(self) -> dict[str, dict[int, float]]:
-        return {name: {pid: proc_cpu(pid) for pid in pids()} for name, pids in self.groups.items()}
+    def _read(self) -> dict[str, dict[int, tuple[float, float]]]:
+        return {name: {pid: (proc_cpu(pid), proc_cpu(pid, kernel_only=True)) for pid in pids()}
+                for name, pids in self.groups.items()}
 
     def start(self) -> None:
         self.before = self._read()
@@ -338,4 +419,5 @@ class CpuMeter:
         after = self._read()
         for name, pids in after.items():
             base = self.before.get(name, {})
-            self.spent[name] = sum(cpu - base.get(pid, 0.0) for pid, cpu in pids.items())
+            self.spent[name] = sum(cpu - base.get(pid, (0.0, 0.0))[0] for pid, (cpu, _) in pids.items())
+            self.kernel[name] = sum(k - base.get(pid, (0.0, 0.0))[1] for pid, (_, k) in pids.items())

@@ -5,14 +5,18 @@
     .venv/bin/python bench/run_load.py --matrix             # every gunicorn layout, short runs
     .venv/bin/python bench/run_load.py --sweep 4,8,16,32    # one layout at several connection counts
     .venv/bin/python bench/run_load.py --requests 1260000   # a whole 1.2 M campaign (+5 % duplicates)
+    .venv/bin/python bench/run_load.py --quick --history 5  # with five earlier 1.2 M campaigns in the tables
 
 Resets the bench database (bench_g) and Redis db 13, imports a bench campaign (11 counties x
 10 townships), pre-signs one request per resident (device token or form token + cookie, what
 a phone sends back), measures a bare-Flask hello under the same gunicorn settings, then drives
-the submissions with wrk from this machine (wrk shares the CPUs with the server) while
+the submissions with wrk from this machine (wrk shares the CPUs with the server): half the
+requests as HTML form posts, then half as API calls, so that each path's gunicorn CPU per
+accepted submission is printed as a ratio to the hello's (--mixed: one run of both), while
 `flask rq-worker tallies` and `flask tallies cron --interval 1` keep the tallies live and a
 probe times submission -> tally. Afterwards: stored == acknowledged, nobody twice, tallies
-== full recount. The rate limiter is on with its production limits; every resident's address
+== full recount, and times the raw-response export of the campaign (XLSX and CSV). The rate
+limiter is on with its production limits; every resident's address
 comes in X-Forwarded-For through bench/proxied_wsgi.py (ProxyFix, one trusted hop).
 """
 
@@ -37,6 +41,7 @@ from bench import load_support as ls  # noqa: E402
 
 CAMPAIGN_SIZE = 1_200_000
 P99_GOAL_MS = 50
+CPU_RATIO_GOAL = 2.5  # gunicorn CPU per accepted submission / a bare Flask hello's (issue 17)
 LAYOUTS = {
     "sync-4": {"class": "sync", "workers": 4, "threads": 1},
     "sync-8": {"class": "sync", "workers": 8, "threads": 1},
@@ -62,6 +67,7 @@ class Hello:
     rate: float  # requests/s, median of the runs
     cpu_ms: float  # gunicorn CPU per request (all its processes), median of the runs
     runs: list
+    kernel_ms: float = 0.0  # of which kernel time (stime), median of the runs
 
 
 def measure_hello(args, layout: dict, connections: int) -> Hello:
@@ -74,15 +80,19 @@ def measure_hello(args, layout: dict, connections: int) -> Hello:
     try:
         ls.wait_ready(args.port)
         time.sleep(2)  # every worker booted, not just the first to answer
-        runs = []
+        runs, kernel = [], []
         for _ in range(3):
             before = sum(ls.proc_cpu(p) for p in [proc.pid, *ls.children(proc.pid)])
+            kernel_before = sum(ls.proc_cpu(p, kernel_only=True) for p in [proc.pid, *ls.children(proc.pid)])
             out = subprocess.run(["wrk", f"-t{args.wrk_threads}", f"-c{connections}", "-d5s",
                                   f"http://127.0.0.1:{args.port}/"], capture_output=True, text=True).stdout
             spent = sum(ls.proc_cpu(p) for p in [proc.pid, *ls.children(proc.pid)]) - before
+            kernel_spent = sum(ls.proc_cpu(p, kernel_only=True) for p in [proc.pid, *ls.children(proc.pid)])
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             runs.append((rate, spent * 1000 / (rate * 5)))
-        return Hello(statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs), runs)
+            kernel.append((kernel_spent - kernel_before) * 1000 / (rate * 5))
+        return Hello(statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs), runs,
+                     statistics.median(kernel))
     finally:
         ls.stop(proc)
 
@@ -126,13 +136,14 @@ def run_submissions(args, layout: dict, requests_dir: Path, probe: ls.Probe | No
     if result["server_tracebacks"]:
         print(log[log.index("Traceback"):][:3000])
     result["cpu"] = meter.spent
+    result["cpu_kernel"] = meter.kernel
     return result
 
 
-def report(args, layout: dict, hello: Hello, r: dict, probe: ls.Probe | None) -> dict:
+def report(args, layout: dict, hello: Hello, r: dict, probe: ls.Probe | None, label: str = "mixed") -> dict:
     seconds = r["duration_us"] / 1e6
     rate = r["acked"] / seconds
-    print(f"\n== gunicorn {layout['class']} workers={layout['workers']} threads={layout['threads']}; "
+    print(f"\n== {label}: gunicorn {layout['class']} workers={layout['workers']} threads={layout['threads']}; "
           f"wrk -t{args.wrk_threads} -c{args.connections} on the same machine ==")
     print(f"requests sent          : {r['n']:,} ({r['dup_sent']:,} duplicate attempts) in {seconds:.1f} s")
     print(f"accepted submissions/s : {rate:,.0f}  ({r['acked']:,} acknowledged)")
@@ -147,50 +158,87 @@ def report(args, layout: dict, hello: Hello, r: dict, probe: ls.Probe | None) ->
     print(f"bare Flask hello req/s : {hello.rate:,.0f} (median of {', '.join(f'{x:,.0f}' for x, _ in hello.runs)}), "
           f"gunicorn CPU {hello.cpu_ms:.2f} ms/request  -> accepted submissions / hello = {rate / hello.rate:.3f}")
     print(f"1.2 M campaign at this : {CAMPAIGN_SIZE / rate / 60:.1f} min  (goal < 15 min = 1,333/s)")
-    if probe:
+    if probe and label in ("mixed", "form + API"):
         print(f"submission -> tally    : {probe.summary()}  (+ dashboard poll interval 5 s)")
     cpu = {k: v * 1000 / max(r["acked"], 1) for k, v in r["cpu"].items()}
     server_ms = cpu["app"] + cpu["postgres"] + cpu["redis"] + cpu["tally"]
     print(f"CPU ms per accepted    : app {cpu['app']:.2f} + PostgreSQL {cpu['postgres']:.2f} + Redis "
           f"{cpu['redis']:.2f} + tally worker {cpu['tally']:.2f} = {server_ms:.2f}  (wrk {cpu['wrk']:.2f})")
-    print(f"CPU per request ratio  : hello {hello.cpu_ms:.2f} ms in gunicorn / "
-          f"accepted {cpu['app']:.2f} ms in gunicorn = {hello.cpu_ms / cpu['app']:.3f}  "
-          "(the same ratio, from CPU time: steadier on a shared machine)")
+    kernel_ms = r["cpu_kernel"]["app"] * 1000 / max(r["acked"], 1)
+    print(f"gunicorn kernel time   : {kernel_ms:.2f} of the app's {cpu['app']:.2f} ms (HTTP, Redis, PostgreSQL sockets)"
+          f"; hello {hello.kernel_ms:.2f} of {hello.cpu_ms:.2f} ms")
+    print(f"gunicorn CPU ratio     : accepted {cpu['app']:.2f} ms / hello {hello.cpu_ms:.2f} ms = "
+          f"{cpu['app'] / hello.cpu_ms:.2f}x a hello's CPU (goal <= {CPU_RATIO_GOAL}x; from CPU time, "
+          "steadier on a shared machine than the rates)")
     print(f"capacity if the server had {os.cpu_count()} cores to itself: "
           f"{os.cpu_count() * 1000 / server_ms:,.0f} accepted/s (CPU bound estimate)")
     return {"rate": rate, "hello": hello.rate, "p50": r["p50_us"] / 1000, "p95": r["p95_us"] / 1000,
-            "p99": r["p99_us"] / 1000, "cpu_ms": server_ms,
+            "p99": r["p99_us"] / 1000, "cpu_ms": server_ms, "cpu_ratio": cpu["app"] / hello.cpu_ms,
             "errors": r["errors"] + r["unavailable"] + r["limited"] + r["socket_errors"]}
 
 
 def run_layout(args, name: str) -> dict:
+    """One layout: the form posts, then the API calls (each half of the requests, so the gunicorn
+    CPU of each path is measured against the hello on its own), or one mixed run (--mixed)."""
     layout = LAYOUTS[name]
     print(f"\n#### layout {name}, {args.connections} connections")
     campaign_id, codes = ls.reset_stores(args)
+    if args.history:
+        seconds = ls.seed_history(args, campaign_id, args.history, args.history_rows)
+        print(f"history: {args.history} earlier campaigns x {args.history_rows:,} responses in {seconds:.0f} s")
     probe_code = sorted(codes)[-1]  # the probe has an entry code of its own
     load_codes = [c for c in codes if c != probe_code]
-    per_thread = args.requests // args.wrk_threads
-    t0 = time.time()
-    requests_dir = ls.write_requests(args, load_codes, per_thread)
-    print(f"\nbench campaign: {len(codes)} entry codes; {per_thread * args.wrk_threads:,} pre-signed requests "
-          f"({args.dup_share:.0%} duplicate attempts, {args.form_share:.0%} HTML form, "
-          f"{ls.IP_NETWORKS:,} /24 networks) in {time.time() - t0:.0f} s")
+    phases = [("mixed", args.form_share)] if args.mixed else [("form", 1.0), ("API", 0.0)]
+    per_thread = args.requests // args.wrk_threads // len(phases)
     hello = measure_hello(args, layout, args.connections)
     workers = ls.start_tally_workers(args)
     probe = None if args.no_probe else ls.Probe(args.port, args.db, campaign_id, probe_code, codes[probe_code])
+    results = {}
     try:
-        result = run_submissions(args, layout, requests_dir, probe, workers[0].pid)
-        summary = report(args, layout, hello, result, probe)
+        for label, form_share in phases:
+            t0 = time.time()
+            requests_dir = ls.write_requests(args, load_codes, per_thread, form_share)
+            print(f"\n{label}: {len(codes)} entry codes; {per_thread * args.wrk_threads:,} pre-signed requests "
+                  f"({args.dup_share:.0%} duplicate attempts, {form_share:.0%} HTML form, "
+                  f"{ls.IP_NETWORKS:,} /24 networks) in {time.time() - t0:.0f} s")
+            results[label] = run_submissions(args, layout, requests_dir, probe, workers[0].pid)
+            shutil.rmtree(requests_dir, ignore_errors=True)
+        summaries = {label: report(args, layout, hello, r, probe, label) for label, r in results.items()}
+        if len(results) > 1:
+            summaries["all"] = report(args, layout, hello, combined(results), probe, "form + API")
         waited, left = ls.wait_for_tallies(args, campaign_id)
         print(f"tally catch-up         : {waited:.1f} s after the load ended ({left} rows left)")
     finally:
         for proc in workers:
             ls.stop(proc)
-    acknowledged = result["acked"] + (probe.acked if probe else 0)
+    acknowledged = sum(r["acked"] for r in results.values()) + (probe.acked if probe else 0)
     for line in ls.check_stores(args, campaign_id, acknowledged):
         print(line)
-    shutil.rmtree(requests_dir, ignore_errors=True)
-    return summary
+    for fmt in ("xlsx", "csv"):
+        rows, wall, cpu = ls.time_export(args, campaign_id, fmt)
+        print(f"raw export {fmt:<4}        : {rows:,} rows in {wall:.1f} s, {cpu * 1000 / max(rows, 1):.3f} ms CPU/row "
+              "(the export process; PostgreSQL's not included)")
+    if len(results) > 1:
+        print("gunicorn CPU per accepted / hello's: "
+              + ", ".join(f"{label} {s['cpu_ratio']:.2f}x" for label, s in summaries.items() if label != "all")
+              + f"  (goal <= {CPU_RATIO_GOAL}x)")
+    return summaries["all" if len(results) > 1 else "mixed"]
+
+
+def combined(results: dict) -> dict:
+    """The phases as one run: counts and CPU add up, latency percentiles are the worst phase's."""
+    total: dict = {"cpu": {}}
+    for r in results.values():
+        for key, value in r.items():
+            if key in ("cpu", "cpu_kernel"):
+                for part, spent in value.items():
+                    total.setdefault(key, {})
+                    total[key][part] = total[key].get(part, 0.0) + spent
+            elif key.startswith("p") and key.endswith("_us") or key == "max_us":
+                total[key] = max(total.get(key, 0), value)
+            else:
+                total[key] = total.get(key, 0) + value
+    return total
 
 
 def main() -> None:
@@ -205,11 +253,16 @@ def main() -> None:
                    help="wrk connections (closed loop: beyond the server's threads they only queue)")
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--dup-share", type=float, default=0.05)
-    p.add_argument("--form-share", type=float, default=0.5, help="share of HTML form posts (rest: JSON API)")
+    p.add_argument("--form-share", type=float, default=0.5, help="with --mixed: share of HTML form posts")
+    p.add_argument("--mixed", action="store_true",
+                   help="one run mixing form and API requests instead of a form phase and an API phase")
     p.add_argument("--layout", default="gthread-3x2", choices=sorted(LAYOUTS))
     p.add_argument("--matrix", action="store_true", help="measure every layout (default 20,000 requests each)")
     p.add_argument("--sweep", default="", help="comma-separated connection counts for --layout, e.g. 4,8,16,32")
     p.add_argument("--no-probe", action="store_true")
+    p.add_argument("--history", type=int, default=0,
+                   help="earlier campaigns to put in the tables first (goal: flat as years accumulate)")
+    p.add_argument("--history-rows", type=int, default=1_200_000, help="responses per earlier campaign")
     args = p.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     # A SIGTERM (timeout, Ctrl-C from a wrapper) still stops gunicorn and the workers (finally blocks).

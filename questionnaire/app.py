@@ -18,10 +18,10 @@ from questionnaire.channels.qr import register as qr_channel
 from questionnaire.dashboard import register as dashboard
 from questionnaire.demo import register as demo
 from questionnaire.exports import register as exports
-from questionnaire.extensions import db, migrate, read_replica, redis_store
+from questionnaire.extensions import csrf, db, login_manager, migrate, read_replica, redis_store
 from questionnaire.intake import ratelimit
 from questionnaire.intake import register as intake
-from questionnaire.kernel.web import errors, http
+from questionnaire.kernel.web import errors, http, lean
 from questionnaire.kernel.web.json_provider import BoundedJSONProvider
 from questionnaire.org import register as org
 from questionnaire.rectification import register as rectification
@@ -40,13 +40,14 @@ FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, ca
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the app. No I/O beyond reading settings: migrations are a deploy step."""
-    app = Flask(
+    app = lean.LeanFlask(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(PROJECT_ROOT, "instance"),
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
         static_folder="static",
     )
     app.json = BoundedJSONProvider(app)  # deep JSON is a 400, not a RecursionError 500
+    app.session_interface = lean.KeptSerializerSessionInterface()
     app.config.update(config_from_env(os.environ, app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -64,5 +65,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     errors.init_app(app)
     for feature in FEATURES:
         feature.init_app(app)
-    ratelimit.init_app(app)  # last: the submit admission wraps the views every channel registered
+    limiter = ratelimit.init_app(app)  # last: the submit admission wraps the views every channel registered
+    # The office-side extensions' hooks do nothing on the submit endpoints (kernel/web/lean.py).
+    lean.skip_hooks_on(app, ratelimit.submit_endpoints(app), owners=(limiter, login_manager, csrf))
     return app

@@ -6,7 +6,13 @@ one iterator of (table key, row) pairs, read once, front to back, never held in 
 Safety: a free-text cell starting with = + - @ (or tab / carriage return) would be run
 as a formula by Excel or LibreOffice (OWASP "CSV injection"); such cells get a leading
 apostrophe in both formats. XLSX cannot hold some control characters at all (XML 1.0):
-those are removed with openpyxl's own ILLEGAL_CHARACTERS_RE. Everything else is verbatim.
+those are removed (the characters openpyxl's ILLEGAL_CHARACTERS_RE names). Everything else
+is verbatim. XLSX cells are written as strings, numbers and dates only, never as formulas
+or links, whatever their text.
+
+XLSX writer, chosen by measurement (ms of CPU per 27-column row, the writer alone; see
+exports/xlsx.py and bench/export_memory.py): openpyxl write-only 0.21, XlsxWriter
+constant-memory 0.145, exports.xlsx (rows as strings, spooled per sheet, zipped at close) 0.0x.
 """
 
 from __future__ import annotations
@@ -14,19 +20,18 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from questionnaire.exports.xlsx import STYLE_BOLD, Workbook
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 BOM = "\ufeff".encode()
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, header included (Excel's hard limit)
 SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+# Control characters XML 1.0 cannot carry (the set openpyxl's ILLEGAL_CHARACTERS_RE names).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 Progress = Callable[[int], None]
 
@@ -113,47 +118,34 @@ class _SheetSeries:
     def __init__(self, wb: Workbook, title: str, header: list[str], taken: set[str], max_rows: int):
         self.wb, self.title, self.header, self.taken, self.max_rows = wb, title, header, taken, max_rows
         self.sheets: list[str] = []
-        self.rows_in_sheet = 0
         self.ws = self._new_sheet()
 
     def _new_sheet(self):
         suffix = f"（续{len(self.sheets)}）" if self.sheets else ""
-        ws = self.wb.create_sheet(sheet_name(self.title[:28 - len(suffix)] + suffix, self.taken))
-        ws.freeze_panes = "A2"
-        for i, text in enumerate(self.header):
-            width = min(40, max(10, 2 * len(text) + 2))
-            ws.column_dimensions[get_column_letter(i + 1)].width = width
-        bold = Font(bold=True)
-        cells = []
-        for text in self.header:
-            cell = WriteOnlyCell(ws, value=xlsx_value(text))
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
-        self.sheets.append(ws.title)
-        self.rows_in_sheet = 0
+        widths = [min(40, max(10, 2 * len(text) + 2)) for text in self.header]
+        ws = self.wb.add_sheet(sheet_name(self.title[:28 - len(suffix)] + suffix, self.taken), widths,
+                               freeze_header=True)
+        ws.append([xlsx_value(text) for text in self.header], style=STYLE_BOLD)
+        self.sheets.append(ws.name)
         return ws
 
     def append(self, row: list) -> None:
-        if self.rows_in_sheet >= self.max_rows - 1:
+        if self.ws.rows >= self.max_rows:
             self.ws = self._new_sheet()
         self.ws.append([xlsx_value(v) for v in row])
-        self.rows_in_sheet += 1
 
 
-def write_xlsx(target: str | os.PathLike, dataset, progress: Progress | None = None,
+def write_xlsx(target: str | os.PathLike | io.BytesIO, dataset, progress: Progress | None = None,
                progress_every: int = 5000, max_rows: int = EXCEL_MAX_ROWS) -> dict:
     """Write every table (one sheet each, more past Excel's row limit) plus a 说明 sheet.
 
-    openpyxl's write-only mode streams each sheet to a temporary file, so memory stays
-    flat whatever the row count; the 说明 sheet comes first but is filled in last, once
-    the row counts are known.
+    Each sheet's rows are spooled to a temporary file as they arrive, so memory stays flat
+    whatever the row count; the 说明 sheet comes first but is filled in last, once the row
+    counts are known.
     """
-    wb = Workbook(write_only=True)
+    wb = Workbook(target)
     taken: set[str] = set()
-    readme = wb.create_sheet(sheet_name("说明", taken))
-    readme.column_dimensions["A"].width = 24
-    readme.column_dimensions["B"].width = 80
+    readme = wb.add_sheet(sheet_name("说明", taken), [24, 80])
     series = {t.key: _SheetSeries(wb, t.title, t.header, taken, max_rows) for t in dataset.tables}
     counts = {t.key: 0 for t in dataset.tables}
     done = 0
@@ -166,7 +158,7 @@ def write_xlsx(target: str | os.PathLike, dataset, progress: Progress | None = N
     sheets = {key: s.sheets for key, s in series.items()}
     for row in dataset.readme(counts, sheets):
         readme.append([xlsx_value(v) for v in row])
-    wb.save(target)
+    wb.close()
     if progress is not None:
         progress(done)
     return counts

@@ -9,6 +9,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
+
+# A dotted-quad IPv4 address as ipaddress accepts it (0-255, no leading zeros): the common case,
+# checked without building ipaddress objects (~0.02 ms each on the submit path).
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
+def is_plain_ipv4(text: str) -> bool:
+    """True for an address ipaddress.IPv4Address would accept and print back unchanged."""
+    return _IPV4.fullmatch(text) is not None
 
 
 def participant_hash(key: str, campaign_id: int, kind: str, identity: str, scope: str = "") -> str:
@@ -29,13 +40,16 @@ def ip_hash(key: str, ip: str | None) -> str | None:
     """Hash of the IP's network (/24 for IPv4, /48 for IPv6), truncated: enough to see bursts."""
     if not ip:
         return None
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    prefix = 24 if addr.version == 4 else 48
-    network = ipaddress.ip_network(f"{addr}/{prefix}", strict=False)
-    digest = hmac.new(key.encode(), b"ip\x1f" + str(network).encode(), hashlib.sha256).hexdigest()
+    if is_plain_ipv4(ip):
+        network = ip.rsplit(".", 1)[0] + ".0/24"  # what str(ip_network(f"{ip}/24", strict=False)) gives
+    else:
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return None
+        prefix = 24 if addr.version == 4 else 48
+        network = str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+    digest = hmac.new(key.encode(), b"ip\x1f" + network.encode(), hashlib.sha256).hexdigest()
     return digest[:16]
 
 

@@ -14,9 +14,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from questionnaire.intake.submissions import Participant
 from questionnaire.intake.wechat import wechat_participant
+from questionnaire.kernel.signed import TokenReader
 
 DEVICE_COOKIE = "sq_device"
 TOKEN_HEADER = "X-Participant-Token"
+DEVICE_SALT = "participant-device"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -24,9 +26,18 @@ def _serializer() -> URLSafeSerializer:
     # reads the device identity for the limiter and for the submission alike.
     serializer = current_app.extensions.get("device_serializer")
     if serializer is None:
-        serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participant-device")
+        serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
         current_app.extensions["device_serializer"] = serializer
     return serializer
+
+
+def _reader() -> TokenReader:
+    # Reads what _serializer signs with one HMAC (kernel.signed): checked on every submit.
+    reader = current_app.extensions.get("device_reader")
+    if reader is None:
+        reader = TokenReader(current_app.config["SECRET_KEY"], DEVICE_SALT)
+        current_app.extensions["device_reader"] = reader
+    return reader
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +58,7 @@ def device_token_value(raw: str | None) -> str | None:
     if not raw:
         return None
     try:
-        value = _serializer().loads(raw)
+        value = _reader().loads(raw)
     except BadSignature:
         return None
     return value if isinstance(value, str) and 16 <= len(value) <= 64 else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -48,6 +48,9 @@ class ResolvedEntry:
     answer_scope: str = answer_scope.CAMPAIGN
     organizer: str = ""
     hotline: str = ""
+    # What a channel derives from this entry alone (the rendered thank-you page): it lives as
+    # long as this object, which the catalog keeps across reloads while the entry is unchanged.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def participant_scope(self) -> str:
@@ -103,7 +106,11 @@ class EntryCatalog:
                 self._items.clear()
             expires = now + self.ttl
             for sibling_code, sibling in siblings.items():
+                kept = self._items.get(sibling_code)
+                if kept is not None and kept[1] == sibling:
+                    sibling = kept[1]  # unchanged: keep the object, and with it its memo
                 self._items[sibling_code] = (expires, sibling)
+            entry = self._items[code][1] if code in siblings else None
             self._items[code] = (expires, entry)
         if entry is None:
             raise EntryNotFound()

@@ -34,6 +34,7 @@ from flask_limiter import Limiter
 
 from questionnaire.extensions import redis_store
 from questionnaire.intake.admission import Admission, Bucket, RateLimited, Window
+from questionnaire.intake.identity import is_plain_ipv4
 from questionnaire.intake.participant import request_device_id
 from questionnaire.intake.wechat import session_pid
 from questionnaire.kernel import keys
@@ -62,6 +63,8 @@ def client_ip() -> str:
     limit allows for. Behind a reverse proxy TRUSTED_PROXY_HOPS makes this the real client.
     """
     addr = request.remote_addr or "unknown"
+    if is_plain_ipv4(addr):  # the common case, without building an ipaddress object
+        return addr
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:

@@ -3,7 +3,9 @@ the campaign, a questionnaire or an evaluated unit; the scope is part of the par
 
 Order of truth:
 1. Redis `SET NX` on the participant key is the fast path: a committed marker
-   (`keys.done_marker`) refuses a second answer without touching PostgreSQL.
+   (`keys.done_marker`) refuses a second answer without touching PostgreSQL. An accepted
+   submission's committed marker rides on the process's next admission script
+   (`admission.DoneMarks`): one Redis round trip per submission, not two.
 2. The unique constraint (campaign_id, participant_hash) is the truth: the
    insert uses ON CONFLICT DO NOTHING, so concurrent double submits, a flushed
    Redis or a Redis outage can never store two answers for one person.
@@ -25,7 +27,7 @@ import redis
 from sqlalchemy.engine import Engine
 
 from questionnaire.campaigns.definition import AnswerError, answers_digest, validate_answers
-from questionnaire.intake.admission import Admission, Claim
+from questionnaire.intake.admission import Admission, Claim, DoneMarks, ThreadClients
 from questionnaire.intake.free_text import mask_text_answers, seal
 from questionnaire.intake.identity import participant_hash as make_participant_hash
 from questionnaire.intake.points import ResolvedEntry
@@ -92,7 +94,10 @@ class Receipt:
 
 @dataclass
 class SubmissionStore:
-    """Everything the submit path needs, so it runs the same from a view, a test or a bench."""
+    """Everything the submit path needs, so it runs the same from a view, a test or a bench.
+
+    Built once per app (intake.services) and shared by its threads: it holds no request state.
+    """
 
     engine: Engine
     redis: redis.Redis
@@ -104,6 +109,8 @@ class SubmissionStore:
 
     def __post_init__(self):
         self.writer = writer_for(self.engine, self.connect_timeout)
+        self.done_marks = DoneMarks()
+        self.admission_clients = ThreadClients(self.redis)
         self._cipher = Cipher(self.field_key) if self.field_key else None
 
     def participant_hash(self, entry: ResolvedEntry, participant: Participant) -> str:
@@ -133,7 +140,7 @@ class SubmissionStore:
         marker_ttl = entry.closes_at + MARKER_GRACE - now
 
         claim = Claim(marker_key, keys.in_flight_marker(sub.submission_id), int(marker_ttl.total_seconds()))
-        holder = keys.done_submission((admission or Admission()).admit(self.redis, claim))
+        holder = keys.done_submission((admission or Admission()).admit(self.admission_clients, claim, self.done_marks))
         if holder is not None and holder != sub.submission_id:
             return Receipt(Outcome.ALREADY_PARTICIPATED, None, None, None)
 
@@ -166,7 +173,10 @@ class SubmissionStore:
 
         if holder is None:  # another participant's receipt replayed: this participant answered nothing
             self._release(marker_key, sub.submission_id)
-        else:
+        elif receipt.outcome is Outcome.ACCEPTED and holder == sub.submission_id:
+            # Our claim holds the key: the committed marker can wait for the next script.
+            self.done_marks.add(marker_key, keys.done_marker(holder), marker_ttl.total_seconds())
+        else:  # a refusal or a replay: put back at once a marker Redis lost (flush, restart)
             self._mark_done(marker_key, holder, marker_ttl)
         return receipt
 

@@ -56,8 +56,10 @@ def session_pid() -> str | None:
     official account (or from before WeChat was switched on) is no identity at all.
     """
     appid = current_app.config.get("WECHAT_APPID")
+    if not appid:  # no official account: no session read on the submit path
+        return None
     known = session.get(IDENTITY_KEY)
-    if appid and isinstance(known, dict) and known.get("appid") == appid and known.get("pid"):
+    if isinstance(known, dict) and known.get("appid") == appid and known.get("pid"):
         return str(known["pid"])
     return None
 

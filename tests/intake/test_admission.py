@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from questionnaire.extensions import redis_store
-from questionnaire.intake.admission import Admission, Bucket, Claim, RateLimited, Window
+from questionnaire.intake.admission import Admission, Bucket, Claim, DoneMarks, RateLimited, ThreadClients, Window
 
 # A Lua script: fakeredis (lupa) must behave as the Redis server does.
 pytestmark = pytest.mark.both_backends
@@ -75,3 +75,53 @@ def test_an_unreachable_redis_admits_everything_and_claims_nothing():
     admission = Admission(buckets(per_minute=1))
     assert admission.admit(dead, Claim("sq:1:participant:x", "p:x", 3600)) is None
     Admission(buckets(per_minute=1)).count(dead)  # no RateLimited: fail open
+
+
+def test_deferred_committed_markers_ride_on_the_next_script_even_a_refused_one(clean_app):
+    client = redis_store.client(clean_app)
+    done = DoneMarks()
+    done.add("sq:1:participant:earlier", "d:earlier", 3600)
+    assert Admission(buckets()).admit(client, Claim("sq:1:participant:next", "p:next", 3600), done) is None
+    assert client.get("sq:1:participant:earlier") == b"d:earlier" and client.ttl("sq:1:participant:earlier") > 3500
+    assert len(done) == 0
+    done.add("sq:1:participant:later", "d:later", 3600)
+    full = Admission(buckets(per_minute=0))
+    with pytest.raises(RateLimited):
+        full.admit(client, Claim("sq:1:participant:refused", "p:refused", 3600), done)
+    assert client.get("sq:1:participant:later") == b"d:later"
+    assert client.get("sq:1:participant:refused") is None
+
+
+def test_deferred_markers_are_bounded_while_redis_is_away():
+    done = DoneMarks(limit=3, per_script=2)
+    for i in range(5):
+        done.add(f"k{i}", f"d:{i}", 60)
+    assert [key for key, _, _ in done.take()] == ["k2", "k3"]
+    assert [key for key, _, _ in done.take()] == ["k4"]
+
+
+def test_each_thread_admits_on_a_connection_of_its_own(clean_app):
+    import threading
+
+    shared = redis_store.client(clean_app)
+    clients = ThreadClients(shared)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append((clients.get(), clients.get()))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first, second = got
+    assert first[0] is first[1]  # kept by its thread
+    claim = Claim("sq:1:participant:threads", "p:threads", 3600)
+    assert Admission(buckets()).admit(clients, claim) is None
+    assert shared.get(claim.key) == b"p:threads"
+    if "fakeredis" in type(shared).__module__:
+        assert first[0] is shared  # the embedded stand-in is one in-process server
+    else:
+        assert first[0] is not second[0] and first[0].connection_pool is shared.connection_pool
+
+
+def test_an_unreachable_redis_fails_open_through_the_thread_clients():
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    assert Admission(buckets(per_minute=1)).admit(ThreadClients(dead), Claim("sq:1:participant:x", "p:x", 60)) is None

@@ -187,3 +187,21 @@ def test_the_same_person_may_answer_again_in_another_campaign(clean_app, campaig
     second = entry_catalog().resolve(db.session, other.code)
     assert store.submit(first, submission()).outcome is Outcome.ACCEPTED
     assert store.submit(second, submission()).outcome is Outcome.ACCEPTED
+
+
+def test_an_accepted_answer_is_marked_committed_by_the_next_admission(clean_app, campaign):
+    """One Redis round trip per submission: the committed marker waits for the next script.
+    Until then the marker says in flight, and a duplicate is refused by PostgreSQL."""
+    entry = entry_catalog().resolve(db.session, campaign.codes["K1"])
+    client = redis_store.client(clean_app)
+    store, other_process = store_for(clean_app), store_for(clean_app)
+    first = store.submit(entry, submission(person="early"))
+    (marker,) = client.keys("sq:*:participant:*")
+    assert client.get(marker) == f"p:{first.submission_id}".encode()
+    store.submit(entry, submission(person="later"))
+    assert client.get(marker) == f"d:{first.submission_id}".encode()
+
+    # Another process meets the in-flight marker: PostgreSQL refuses, and nothing is stored.
+    store.submit(entry, submission(person="late"))
+    assert other_process.submit(entry, submission(person="late")).outcome is Outcome.ALREADY_PARTICIPATED
+    assert stored_count() == 3

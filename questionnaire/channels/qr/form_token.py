@@ -13,7 +13,10 @@ import uuid
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from questionnaire.kernel.signed import TokenReader
+
 MAX_AGE_SECONDS = 12 * 3600
+SALT = "survey-form"
 
 
 class FormTokenError(ValueError):
@@ -23,9 +26,18 @@ class FormTokenError(ValueError):
 def _serializer() -> URLSafeTimedSerializer:
     serializer = current_app.extensions.get("form_serializer")  # built once per app
     if serializer is None:
-        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survey-form")
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
         current_app.extensions["form_serializer"] = serializer
     return serializer
+
+
+def _reader() -> TokenReader:
+    # Reads what _serializer signs with one HMAC (kernel.signed): checked on every form submit.
+    reader = current_app.extensions.get("form_reader")
+    if reader is None:
+        reader = TokenReader(current_app.config["SECRET_KEY"], SALT, timed=True)
+        current_app.extensions["form_reader"] = reader
+    return reader
 
 
 def issue(code: str) -> str:
@@ -37,7 +49,7 @@ def read(token: str | None, code: str) -> tuple[str, int]:
     if not token:
         raise FormTokenError("missing")
     try:
-        data = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+        data = _reader().loads(token, max_age=MAX_AGE_SECONDS)
     except SignatureExpired as exc:
         raise FormTokenError("expired") from exc
     except BadSignature as exc:

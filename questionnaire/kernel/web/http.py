@@ -16,6 +16,9 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self' https://open.weixin.qq.com; frame-ancestors 'none'; base-uri 'none'"
 )
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"))
+NO_STORE = "no-cache, no-store, must-revalidate"
 
 
 def init_app(app: Flask) -> None:
@@ -49,14 +52,19 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Runs on every response: one extend in the common case instead of three setdefaults
+        # and a mimetype parse (~0.01 ms of a submission); a view's own header is kept.
+        headers = response.headers
+        if any(name in headers for name, _ in SECURITY_HEADERS):
+            for name, value in SECURITY_HEADERS:
+                headers.setdefault(name, value)
+        else:
+            headers.extend(SECURITY_HEADERS)
         if request.endpoint == "static" and request.args.get("v"):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        elif response.mimetype == "text/html":
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif (headers.get("Content-Type") or "").startswith("text/html"):
             # WeChat's web view caches HTML aggressively; a stale form means a lost answer.
-            response.headers["Cache-Control"] = "no-cache, no-store, must-revalidate"
+            headers["Cache-Control"] = NO_STORE
         return response
 
 

@@ -151,3 +151,25 @@ def test_static_assets_have_content_hashed_urls_and_long_cache(client, campaign)
     css = re.search(r'href="(/static/css/survey\.css\?v=\w+)"', html).group(1)
     asset = client.get(css)
     assert asset.status_code == 200 and "immutable" in asset.headers["Cache-Control"]
+
+
+def test_each_resident_sees_their_own_receipt_on_the_same_thank_you_page(clean_app, campaign):
+    """The page is rendered once per entry and the receipt number filled in."""
+    from flask import render_template
+
+    from questionnaire.intake.services import entry_catalog
+    from questionnaire.intake.submissions import receipt_no
+
+    code = campaign.codes["K1"]
+    pages = []
+    for _ in range(2):
+        resident = clean_app.test_client()  # a phone of its own: its own device cookie
+        data = {"token": form_token(open_form(resident, code)), "gov": "5", "security": "4", "transport": "3"}
+        pages.append(resident.post(f"/s/{code}", data=data).get_data(as_text=True))
+    ids = db.session.scalars(select(Response.submission_id).order_by(Response.id)).all()
+    receipts = [receipt_no(sid) for sid in ids]
+    assert [re.search(r'id="receipt-no">(\w+)<', page).group(1) for page in pages] == receipts
+    with clean_app.test_request_context():
+        entry = entry_catalog().resolve(db.session, code)
+        fresh = render_template("survey/thanks.html", entry=entry, receipt=type("R", (), {"receipt_no": receipts[1]}))
+    assert pages[1] == fresh
