@@ -115,9 +115,14 @@ class PhoneCase(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {CASE_STATUSES!r}", name="status"),
-        # The claim's scans: due appointments and retries by time, fresh cases in draw order.
+        # The claim's scans (queue.claim_next): due appointments and retries by time; fresh cases
+        # in draw order and the working ones (held, or left open too long) on partial indexes
+        # that hold only the rows of their tier, so a scan never walks over the final cases.
         sa.Index("ix_phone_cases_queue", "campaign_id", "status", "next_call_at"),
-        sa.Index("ix_phone_cases_fresh", "campaign_id", "status", "draw_order"),
+        sa.Index("ix_phone_cases_fresh", "campaign_id", "draw_order",
+                 postgresql_where=sa.text("status = 'fresh'"), sqlite_where=sa.text("status = 'fresh'")),
+        sa.Index("ix_phone_cases_working", "campaign_id", "assigned_to", "claimed_at",
+                 postgresql_where=sa.text("status = 'working'"), sqlite_where=sa.text("status = 'working'")),
         sa.Index("ix_phone_cases_phone", "campaign_id", "phone_hmac"),
     )
 
