@@ -5,7 +5,7 @@
   order timestamps, not from what the caller remembers.
 * 回访成功率 = reached ÷ sampled (data quality, not scored).
 * 诉求解决率 = 已解决 ÷ (已解决 + 部分解决 + 未解决) over reached callers who answered Q2;
-  部分解决 counts as ½ or 0 (`partial_weight`, per campaign).
+  部分解决 counts as 0 (default) or ½ (`partial_weight`, per campaign).
 * 处理满意率 = the 100/80/60/30/0 weighted rate of Q3 (campaigns/scoring.py, the one rate).
 * 群众感知按时率 = Q1 是 ÷ (是 + 否): reported alongside, not scored.
 An approved appeal takes its order out of that rate's denominator (and numerator).
@@ -34,14 +34,15 @@ APPEALABLE_RATES = (RESOLUTION, SATISFACTION)
 
 @dataclass(frozen=True)
 class RateOptions:
-    """Per campaign (`campaign.settings["hotline"]`): 部分解决 weight ½ (default) or 0."""
+    """Per campaign (`campaign.settings["hotline"]`): 部分解决 counts 0 (default, the
+    "已解决 only" form) or ½ (`partial_resolved: half`)."""
 
-    partial_weight: Fraction = Fraction(1, 2)
+    partial_weight: Fraction = Fraction(0)
 
     @classmethod
     def from_settings(cls, settings: Mapping | None) -> RateOptions:
         hotline = (settings or {}).get("hotline") or {}
-        return cls(Fraction(0) if hotline.get("partial_resolved") == "zero" else Fraction(1, 2))
+        return cls(Fraction(1, 2) if hotline.get("partial_resolved") == "half" else Fraction(0))
 
 
 @dataclass(frozen=True)
