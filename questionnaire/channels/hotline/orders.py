@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from questionnaire.accounts.service import add_event
 from questionnaire.channels.hotline.models import ColumnMapping, HandlerAlias, WorkOrder
-from questionnaire.channels.hotline.order_file import HEADERS, OrderFileError, OrderReport, read_orders
+from questionnaire.channels.hotline.order_file import HEADERS, OrderReport, read_orders
+from questionnaire.channels.phone.frame_file import FrameFileError
 from questionnaire.channels.phone.frames import PersonalKeys
 from questionnaire.kernel.errors import NotInScope, ServiceError
 from questionnaire.kernel.personal_data import phone_hmac
@@ -73,7 +74,7 @@ def import_orders(session: Session, keys: PersonalKeys, campaign_id: int, filena
                                  .where(WorkOrder.campaign_id == campaign_id)).all())
     try:
         report = read_orders(filename, data, saved_mapping(session, source) if source else {}, known)
-    except OrderFileError as exc:
+    except FrameFileError as exc:  # the file as a whole (format, size, header): nothing stored
         raise ImportRefused(exc.message) from None
     mapped = aliases(session)
     now = utcnow()

@@ -3,66 +3,26 @@ in-house callbacks through the interviewers' queue; both store the answers throu
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from questionnaire.accounts.service import NewAccount, create_user
 from questionnaire.campaigns.models import Campaign
-from questionnaire.channels.hotline import callbacks, draw, orders, service, vendor
+from questionnaire.channels.hotline import callbacks, service, vendor
 from questionnaire.channels.hotline.models import OrderCheck
 from questionnaire.channels.phone import interviews, queue
 from questionnaire.channels.phone.interviews import CallRecord
 from questionnaire.channels.phone.outcomes import PhonePolicy
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db
 from questionnaire.intake.models import Response
-from questionnaire.intake.submissions import SubmissionStore
 from questionnaire.kernel.numbers import shown
-from tests.channels.hotline.conftest import RECEIVED, mobile, order_line
+from tests.channels.hotline.conftest import vendor_file
 from tests.fixtures.accounts import PASSWORD
 
-LABELS = {"5": "非常满意", "4": "满意", "3": "一般", "2": "不满意", "1": "非常不满意", None: ""}
 RESOLUTION_VALUES = {"已解决": "resolved", "部分解决": "partial", "未解决": "unresolved"}
 ALWAYS_OPEN = PhonePolicy(calling_hours=((time(0), time(23, 59, 59)),))
-
-
-def plan() -> dict[str, dict]:
-    """Entity E of H3-H5, order by order: timing, and the caller's answers (None: not reached)."""
-    resolutions = ["已解决"] * 80 + ["部分解决"] * 12 + ["未解决"] * 8 + [None] * 10
-    levels = ["5"] * 50 + ["4"] * 30 + ["3"] * 10 + ["2"] * 6 + ["1"] * 4 + [None] * 10
-    out = {}
-    for i in range(125):
-        timing = {"closed_after": 10} if i < 116 else (
-            {"closed_after": 20, "extended": RECEIVED + timedelta(days=25)} if i < 120 else {"closed_after": 20})
-        answers = None if i >= 110 else {"resolution": resolutions[i], "satisfaction": levels[(i * 7) % 110]}
-        out[f"H{i:03d}"] = {"timing": timing, "answers": answers}
-    return out
-
-
-@pytest.fixture
-def sampled(campaign, import_file):
-    orders.add_alias(db.session, "甲县人民政府", campaign.units["K1"].id, None)
-    import_file([order_line(no, "甲县人民政府", mobile(i), **p["timing"]) for i, (no, p) in enumerate(plan().items())])
-    draw.run_draw(db.session, campaign.id, 125, seed="H8")
-    return plan()
-
-
-@pytest.fixture
-def store(clean_app):
-    return SubmissionStore(engine=db.engine, redis=redis_store.client(clean_app),
-                           hmac_key=clean_app.config["PARTICIPANT_HMAC_KEY"])
-
-
-def vendor_file(planned) -> bytes:
-    lines = ["工单编号,回访时间,回访结果,是否按时办结,解决情况,满意度,意见建议,录音编号"]
-    for no, p in planned.items():
-        a = p["answers"]
-        if a is None:
-            lines.append(f"{no},2023-10-08 10:00,拒访,,,,,R{no}")
-        else:
-            lines.append(f"{no},2023-10-08 10:00,成功,是,{a['resolution'] or ''},{LABELS[a['satisfaction']]},,R{no}")
-    return ("\n".join(lines) + "\n").encode()
 
 
 def by_vendor(campaign, planned, store):
