@@ -169,7 +169,7 @@ def _hotline_downgrade():
         batch_op.alter_column('frame_number_id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                nullable=False)
-        batch_op.drop_constraint('ck_phone_cases_kind', type_='check')
+        batch_op.drop_constraint(op.f('ck_phone_cases_kind'), type_='check')
         batch_op.drop_column('context')
         batch_op.drop_column('phone_cipher')
         batch_op.drop_column('kind')

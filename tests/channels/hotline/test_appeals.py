@@ -29,11 +29,12 @@ def unresolved(campaign) -> list[OrderCheck]:
 def test_h6_two_approved_appeals_take_their_orders_out_of_the_resolution_rate(campaign, checked, accounts):
     k1 = db.session.get(OrgUnit, campaign.units["K1"].id)
     first, second, third = unresolved(campaign)[:3]
-    filed = [appeals.file_appeal(db.session, k1, c.id, "resolution", "涉法涉诉", "该诉求已进入诉讼程序", accounts.k1, SOON)
-             for c in (first, second, third)]
+    filed = [appeals.file_appeal(db.session, k1, c.id, "resolution", "涉法涉诉", "该诉求已进入诉讼程序",
+                                 accounts.k1, SOON) for c in (first, second, third)]
+    decided_at = SOON + timedelta(hours=1)
     for appeal in filed[:2]:
-        appeals.decide_appeal(db.session, appeal.id, True, "经核实属涉法涉诉", accounts.admin, SOON + timedelta(hours=1))
-    appeals.decide_appeal(db.session, filed[2].id, False, "证据不足", accounts.admin, SOON + timedelta(hours=1))
+        appeals.decide_appeal(db.session, appeal.id, True, "经核实属涉法涉诉", accounts.admin, decided_at)
+    appeals.decide_appeal(db.session, filed[2].id, False, "证据不足", accounts.admin, decided_at)
 
     rates = service.rates_by_entity(db.session, db.session.get(Campaign, campaign.id))[k1.id]
     assert rates.resolution_n == 98 and str(shown(rates.resolution_rate)) == "81.63"
