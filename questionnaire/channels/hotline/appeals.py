@@ -52,7 +52,7 @@ def _appealable(check: OrderCheck, rate: str) -> bool:
         return False
     if rate == RESOLUTION:
         return check.resolution in ("未解决", "部分解决")
-    return check.satisfaction in ("2", "1", "3")
+    return check.satisfaction in ("2", "1")  # 不满意 / 非常不满意
 
 
 def file_appeal(session: Session, entity: OrgUnit, check_id: int, rate: str, category: str, reason: str,
