@@ -19,6 +19,7 @@ from questionnaire.accounts.service import AccountError, NewAccount, create_user
 from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
 from questionnaire.channels.phone.frames import PersonalKeys
+from questionnaire.demo import hotline as hotline_demo
 from questionnaire.demo import phone as phone_demo
 from questionnaire.demo import rectification as rectification_demo
 from questionnaire.demo import results_seed, synthetic
@@ -51,15 +52,16 @@ def seed_rectification_demo_command() -> None:
 
 @click.command("seed-phone-demo")
 def seed_phone_demo_command() -> None:
-    """Demo phone interviews: frames, a draw and a morning's calls by interviewer-1 (idempotent)."""
+    """Demo phone interviews (frames, a draw, a morning's calls by interviewer-1) and 12345 checks (idempotent)."""
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("生产环境不能写入演示电话访问数据")
     campaign_id = db.session.scalar(select(Campaign.id).where(
         Campaign.slug == read_campaign_file(DEMO_FILE)["campaign"]["slug"]))
     if campaign_id is None:
         raise click.ClickException("请先运行 seed-demo")
-    click.echo(phone_demo.seed(db.session, submission_store(), PersonalKeys.from_config(current_app.config),
-                               campaign_id))
+    keys = PersonalKeys.from_config(current_app.config)
+    click.echo(phone_demo.seed(db.session, submission_store(), keys, campaign_id))
+    click.echo(hotline_demo.seed(db.session, submission_store(), keys, campaign_id))
     tallies.apply_pending(db.engine, campaign_id)
 
 

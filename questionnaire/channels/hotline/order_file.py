@@ -10,7 +10,7 @@ typed into the 诉求内容 is masked before anything is stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -78,7 +78,8 @@ class OrderRow:
 @dataclass
 class OrderReport:
     rows_total: int = 0
-    kept: list[OrderRow] = field(default_factory=list)
+    kept_count: int = 0
+    kept: list[OrderRow] = field(default_factory=list)  # only without a sink (see read_orders)
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -173,8 +174,13 @@ def _row(row_no: int, raw: tuple, cols: dict[str, int]) -> OrderRow:
 
 
 def read_orders(filename: str, data: bytes, mapping: Mapping[str, str] | None = None,
-                known: Mapping[str, int] | None = None) -> OrderReport:
-    """Check every row; `known` maps 工单编号 already imported to their row (repeats are rejected)."""
+                known: Mapping[str, int] | None = None,
+                sink: Callable[[list[OrderRow]], None] | None = None, chunk: int = 5000) -> OrderReport:
+    """Check every row; `known` maps 工单编号 already imported to their row (repeats are rejected).
+
+    With a `sink`, the kept rows are handed over `chunk` at a time and not kept: memory holds one
+    chunk and the order numbers seen, not the whole export.
+    """
     rows = table_rows(filename, data, MAX_BYTES)
     header = next(rows, None)
     if header is None:
@@ -202,6 +208,13 @@ def read_orders(filename: str, data: bytes, mapping: Mapping[str, str] | None = 
             continue
         first_row[row.order_no] = row_no
         report.kept.append(row)
+        report.kept_count += 1
+        if sink is not None and len(report.kept) >= chunk:
+            sink(report.kept)
+            report.kept = []
     if report.rows_total == 0:
         raise OrderFileError("文件中没有数据行")
+    if sink is not None and report.kept:
+        sink(report.kept)
+        report.kept = []
     return report

@@ -72,13 +72,32 @@ def import_orders(session: Session, keys: PersonalKeys, campaign_id: int, filena
     """Check the file and store its clean rows (commits once)."""
     known = dict(session.execute(select(WorkOrder.order_no, WorkOrder.row_no)
                                  .where(WorkOrder.campaign_id == campaign_id)).all())
-    try:
-        report = read_orders(filename, data, saved_mapping(session, source) if source else {}, known)
-    except FrameFileError as exc:  # the file as a whole (format, size, header): nothing stored
-        raise ImportRefused(exc.message) from None
     mapped = aliases(session)
     now = utcnow()
-    rows = [{
+    unmapped = 0
+
+    def store(chunk: list) -> None:  # one chunk of clean rows, inserted in the import's transaction
+        nonlocal unmapped
+        rows = _rows(chunk, campaign_id, keys, mapped, now)
+        unmapped += sum(1 for r in rows if r["org_unit_id"] is None)
+        session.execute(insert(WorkOrder), rows)
+
+    try:
+        report = read_orders(filename, data, saved_mapping(session, source) if source else {}, known, sink=store,
+                             chunk=INSERT_CHUNK)
+    except FrameFileError as exc:  # the file as a whole (format, size, header): nothing stored
+        session.rollback()
+        raise ImportRefused(exc.message) from None
+    add_event(session, user_id, "hotline_import", f"campaign:{campaign_id}",
+              {"file": (filename or "")[:100], "rows": report.rows_total, "stored": report.kept_count,
+               "rejected": len(report.rejected), "unmapped": unmapped})
+    session.commit()
+    return ImportResult(report, report.kept_count, unmapped)
+
+
+def _rows(chunk: list, campaign_id: int, keys: PersonalKeys, mapped: dict[str, int], now) -> list[dict]:
+    """The table rows of clean order rows: the caller's number and name encrypted, the number HMAC'd."""
+    return [{
         "campaign_id": campaign_id, "order_no": r.order_no, "row_no": r.row_no, "received_at": r.received_at,
         "channel": r.channel, "order_type": r.order_type, "summary": r.summary, "county": r.county,
         "township": r.township, "handler_name": r.handler, "org_unit_id": mapped.get(r.handler),
@@ -88,15 +107,7 @@ def import_orders(session: Session, keys: PersonalKeys, campaign_id: int, filena
         "phone_hmac": phone_hmac(keys.hmac_key, r.phone) if r.phone else None,
         "phone_cipher": keys.cipher.encrypt(r.phone) if r.phone else None,
         "caller_name_cipher": keys.cipher.encrypt(r.caller_name) if r.caller_name else None,
-        "imported_at": now} for r in report.kept]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        session.execute(insert(WorkOrder), rows[start:start + INSERT_CHUNK])
-    unmapped = sum(1 for r in rows if r["org_unit_id"] is None)
-    add_event(session, user_id, "hotline_import", f"campaign:{campaign_id}",
-              {"file": (filename or "")[:100], "rows": report.rows_total, "stored": len(rows),
-               "rejected": len(report.rejected), "unmapped": unmapped})
-    session.commit()
-    return ImportResult(report, len(rows), unmapped)
+        "imported_at": now} for r in chunk]
 
 
 def mapping_queue(session: Session, campaign_id: int) -> list[tuple[str, int]]:
