@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from questionnaire.accounts import register as accounts
 from questionnaire.admin import register as admin
 from questionnaire.campaign_file import register as campaign_file
+from questionnaire.channels.hotline import register as hotline_channel
 from questionnaire.channels.leader import register as leader_channel
 from questionnaire.channels.phone import register as phone_channel
 from questionnaire.channels.qr import register as qr_channel
@@ -34,8 +35,8 @@ from workers import cli as workers_cli
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Each feature wires its own blueprints, CLI commands and request hooks.
-FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, accounts, campaign_file, tallies, dashboard,
-            exports, results, rectification, reports, admin, demo, workers_cli)
+FEATURES = (org, intake, qr_channel, leader_channel, phone_channel, hotline_channel, accounts, campaign_file, tallies,
+            dashboard, exports, results, rectification, reports, admin, demo, workers_cli)
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

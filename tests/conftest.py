@@ -194,7 +194,9 @@ def reset_data(app) -> None:
                     conn.execute(text(f'DELETE FROM "{t}"'))
                 for _, sql in triggers:
                     conn.execute(text(sql))
-                if "sqlite_sequence" in inspect(db.engine).get_table_names():
+                # On the same connection: a second one (inspect) would wait on this transaction's
+                # lock once a large delete has spilled its pages and taken the exclusive lock.
+                if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
                     conn.execute(text("DELETE FROM sqlite_sequence"))
         redis_store.client(app).flushdb()
         app.extensions["entry_catalog"].clear()

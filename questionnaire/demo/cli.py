@@ -19,6 +19,9 @@ from questionnaire.accounts.models import OfficeUser
 from questionnaire.accounts.service import AccountError, NewAccount, create_user
 from questionnaire.campaign_file.importer import import_campaign, read_campaign_file
 from questionnaire.campaigns.models import Campaign
+from questionnaire.channels.phone.frames import PersonalKeys
+from questionnaire.demo import hotline as hotline_demo
+from questionnaire.demo import phone as phone_demo
 from questionnaire.demo import rectification as rectification_demo
 from questionnaire.demo import results_seed, synthetic
 from questionnaire.demo.leader import demo_invitation_link, seed_leader_evaluation
@@ -37,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_demo_accounts_command)
     app.cli.add_command(generate_responses_command)
     app.cli.add_command(seed_rectification_demo_command)
+    app.cli.add_command(seed_phone_demo_command)
 
 
 @click.command("seed-rectification-demo")
@@ -45,6 +49,21 @@ def seed_rectification_demo_command() -> None:
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("生产环境不能写入演示整改数据")
     click.echo(rectification_demo.seed(db.session, current_app.instance_path))
+
+
+@click.command("seed-phone-demo")
+def seed_phone_demo_command() -> None:
+    """Demo phone interviews (frames, a draw, a morning's calls by interviewer-1) and 12345 checks (idempotent)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("生产环境不能写入演示电话访问数据")
+    campaign_id = db.session.scalar(select(Campaign.id).where(
+        Campaign.slug == read_campaign_file(DEMO_FILE)["campaign"]["slug"]))
+    if campaign_id is None:
+        raise click.ClickException("请先运行 seed-demo")
+    keys = PersonalKeys.from_config(current_app.config)
+    click.echo(phone_demo.seed(db.session, submission_store(), keys, campaign_id))
+    click.echo(hotline_demo.seed(db.session, submission_store(), keys, campaign_id))
+    tallies.apply_pending(db.engine, campaign_id)
 
 
 @click.command("seed-demo")
@@ -123,6 +142,8 @@ DEMO_ACCOUNTS = (
     ("county-451202", "county", "451202", "county-demo"),
     ("county-451203", "county", "451203", "county-demo"),
     ("unit-451202002", "unit", "451202002", "unit-demo"),
+    ("interviewer-1", "interviewer", None, "interviewer-demo"),
+    ("supervisor-1", "supervisor", None, "supervisor-demo"),
 )
 
 

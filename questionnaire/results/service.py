@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -177,11 +178,21 @@ def enter_external_value(session: Session, campaign_id: int, kind: str, unit: Or
 
 
 def external_values(conn, campaign_id: int) -> dict[int, dict[str, Any]]:
-    """unit id -> key -> the scored value of every external figure of the campaign."""
+    """unit id -> key -> the scored value of every external figure of the campaign.
+
+    Figures the office enters, and figures features compute from their own records and register
+    in app.extensions["external_figures"] (a callable (session, campaign_id) -> unit id -> key ->
+    the stored form, e.g. the 12345 check's hotline_on_time from its counts). A computed figure
+    wins over an entered one of the same key: it is the record, not a copy of it.
+    """
     out: dict[int, dict[str, Any]] = {}
     for unit_id, key, value in conn.execute(select(ExternalValue.unit_id, ExternalValue.key, ExternalValue.value)
                                             .where(ExternalValue.campaign_id == campaign_id)):
         out.setdefault(unit_id, {})[key] = figure_value(value)
+    for provider in (current_app.extensions.get("external_figures", ()) if has_app_context() else ()):
+        for unit_id, figures in provider(conn, campaign_id).items():
+            for key, stored in figures.items():
+                out.setdefault(unit_id, {})[key] = figure_value(stored)
     return out
 
 

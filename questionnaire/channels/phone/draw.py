@@ -67,10 +67,11 @@ def run_draw(session: Session, campaign_id: int, total: int, seed: str | None = 
     existing = session.scalar(select(Draw).where(Draw.campaign_id == campaign_id).with_for_update())
     if existing is not None:
         called = session.scalar(select(func.count()).select_from(PhoneCase).where(
-            PhoneCase.campaign_id == campaign_id, PhoneCase.attempts > 0))
+            PhoneCase.campaign_id == campaign_id, PhoneCase.kind == "interview", PhoneCase.attempts > 0))
         if called:
             raise DrawRefused("已开始拨打，不能重新抽样")
-        session.execute(delete(PhoneCase).where(PhoneCase.campaign_id == campaign_id))
+        # 12345 callback cases share the queue but are not the draw's (channels/hotline).
+        session.execute(delete(PhoneCase).where(PhoneCase.campaign_id == campaign_id, PhoneCase.kind == "interview"))
         session.delete(existing)
         session.flush()
     frames = session.execute(
@@ -117,6 +118,7 @@ def _make_cases(session: Session, campaign_id: int, entity_draws: list[sampling.
     ranked.sort()
     rows = [{"campaign_id": campaign_id, "frame_number_id": number_id, "collection_point_id": point_id,
              "evaluated_unit_id": entity_id, "phone_hmac": phone_hmac, "draw_order": order, "status": "fresh",
+             "kind": "interview",
              "attempts": 0, "release_no": 0, "updated_at": utcnow()}
             for order, (_, entity_id, number_id, point_id, phone_hmac) in enumerate(ranked)]
     for start in range(0, len(rows), INSERT_CHUNK):

@@ -82,13 +82,13 @@ def feedback_rows(session: Session, scope: Scope, campaign_id: int) -> list[Feed
     summaries = list_frames(session, scope, campaign_id)
     unit_ids = [s.frame.org_unit_id for s in summaries]
     drawn = dict(session.execute(select(PhoneCase.evaluated_unit_id, func.count())
-                                 .where(PhoneCase.campaign_id == campaign_id,
+                                 .where(PhoneCase.campaign_id == campaign_id, PhoneCase.kind == "interview",
                                         PhoneCase.evaluated_unit_id.in_(unit_ids))
                                  .group_by(PhoneCase.evaluated_unit_id)).all())
     finals: dict[int, dict[int, int]] = defaultdict(dict)
     for unit_id, code, n in session.execute(
             select(PhoneCase.evaluated_unit_id, PhoneCase.last_outcome, func.count())
-            .where(PhoneCase.campaign_id == campaign_id, PhoneCase.status == "final",
+            .where(PhoneCase.campaign_id == campaign_id, PhoneCase.status == "final", PhoneCase.kind == "interview",
                    PhoneCase.evaluated_unit_id.in_(unit_ids))
             .group_by(PhoneCase.evaluated_unit_id, PhoneCase.last_outcome)):
         finals[unit_id][code] = n

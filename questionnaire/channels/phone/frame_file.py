@@ -103,17 +103,27 @@ def _cell(cells: list[str], cols: dict[str, int], key: str) -> str:
     return cells[i] if i is not None and i < len(cells) else ""
 
 
-def read_frame(filename: str, data: bytes) -> FrameReport:
-    """Clean every row of the file; raise FrameFileError when the file itself is unusable."""
-    if len(data) > MAX_BYTES:
-        raise FrameFileError("文件超过 20 MB，请拆分后上传")
+def table_rows(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> Iterator[tuple]:
+    """The rows of an uploaded table, streamed: an XLSX file's first sheet or a CSV (UTF-8 or
+    GBK). Also read by the hotline's work-order import."""
+    if len(data) > max_bytes:
+        raise FrameFileError(f"文件超过 {max_bytes // (1024 * 1024)} MB，请拆分后上传")
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        rows = _csv_rows(data)
-    else:
-        raise FrameFileError("只接受 .xlsx 或 .csv 文件")
+        return _xlsx_rows(data)
+    if name.endswith(".csv"):
+        return _csv_rows(data)
+    raise FrameFileError("只接受 .xlsx 或 .csv 文件")
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text (an Excel integer typed as a float loses its '.0')."""
+    return _text(value)
+
+
+def read_frame(filename: str, data: bytes) -> FrameReport:
+    """Clean every row of the file; raise FrameFileError when the file itself is unusable."""
+    rows = table_rows(filename, data)
     header = next(rows, None)
     if header is None:
         raise FrameFileError("文件为空")

@@ -21,6 +21,7 @@ from questionnaire.org.models import OrgUnit
 
 FRAME_STATUSES = ("draft", "locked")
 CASE_STATUSES = ("fresh", "retry", "appointment", "working", "hold", "final")
+CASE_KINDS = ("interview", "callback")
 
 
 class SampleFrame(db.Model):
@@ -89,7 +90,13 @@ class PhoneCase(db.Model):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
-    frame_number_id: Mapped[int] = mapped_column(sa.ForeignKey("phone_frame_numbers.id"), unique=True)
+    # An interview's number comes from a frame; a 12345 callback case (kind "callback", made by
+    # channels/hotline) has no frame number and carries its own encrypted number and the order's
+    # date, type and summary for the interviewer (`context`). Both are served by the one queue.
+    kind: Mapped[str] = mapped_column(sa.String(16), default="interview", server_default="interview")
+    frame_number_id: Mapped[int | None] = mapped_column(sa.ForeignKey("phone_frame_numbers.id"), unique=True)
+    phone_cipher: Mapped[str | None] = mapped_column(sa.Text)
+    context: Mapped[dict | None] = mapped_column(JSONDoc)
     collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_points.id"))
     evaluated_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
     phone_hmac: Mapped[str] = mapped_column(sa.String(64))
@@ -115,9 +122,15 @@ class PhoneCase(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {CASE_STATUSES!r}", name="status"),
-        # The claim's scans: due appointments and retries by time, fresh cases in draw order.
+        sa.CheckConstraint(f"kind IN {CASE_KINDS!r}", name="kind"),
+        # The claim's scans (queue.claim_next): due appointments and retries by time; fresh cases
+        # in draw order and the working ones (held, or left open too long) on partial indexes
+        # that hold only the rows of their tier, so a scan never walks over the final cases.
         sa.Index("ix_phone_cases_queue", "campaign_id", "status", "next_call_at"),
-        sa.Index("ix_phone_cases_fresh", "campaign_id", "status", "draw_order"),
+        sa.Index("ix_phone_cases_fresh", "campaign_id", "draw_order",
+                 postgresql_where=sa.text("status = 'fresh'"), sqlite_where=sa.text("status = 'fresh'")),
+        sa.Index("ix_phone_cases_working", "campaign_id", "assigned_to", "claimed_at",
+                 postgresql_where=sa.text("status = 'working'"), sqlite_where=sa.text("status = 'working'")),
         sa.Index("ix_phone_cases_phone", "campaign_id", "phone_hmac"),
     )
 

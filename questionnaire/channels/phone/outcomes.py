@@ -39,6 +39,7 @@ OUTCOMES: dict[int, Outcome] = {o.code: o for o in (
     Outcome(41, "空号", "NE", True),
     Outcome(42, "停机", "NE", True),
     Outcome(43, "号码错误/非本人/单位总机", "NE", True),
+    Outcome(44, "否认反映过该诉求（12345回访）", "NE", True),  # flags the work order (channels/hotline)
     Outcome(51, "不符合条件", "NE", True),
     Outcome(61, "语言/听力障碍", "O", True),
     Outcome(69, "其他（督导处理）", "O", False),

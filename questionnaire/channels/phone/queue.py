@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from questionnaire.channels.phone.models import PhoneCase
@@ -51,7 +51,7 @@ def _number_free(policy: PhonePolicy, now: datetime):
 
 
 def _tiers(policy: PhonePolicy, now: datetime):
-    """(condition, order) per tier, in serving order."""
+    """(condition, order) per tier, in serving order; each tier has its own (partial) index."""
     c = cases.c
     return (
         (and_(c.status == "appointment", c.next_call_at <= now), (c.next_call_at, c.id)),
@@ -61,37 +61,48 @@ def _tiers(policy: PhonePolicy, now: datetime):
     )
 
 
+def _held_by(campaign_id: int, interviewer_id: int):
+    c = cases.c
+    return (select(c.id).where(c.campaign_id == campaign_id, c.status == "working", c.assigned_to == interviewer_id)
+            .order_by(c.claimed_at.desc()).limit(1))
+
+
 def current_case(session: Session, campaign_id: int, interviewer_id: int) -> PhoneCase | None:
     """The case this interviewer holds (a reload or a second tab shows it again)."""
-    return session.scalar(select(PhoneCase).where(
-        PhoneCase.campaign_id == campaign_id, PhoneCase.status == "working",
-        PhoneCase.assigned_to == interviewer_id).order_by(PhoneCase.claimed_at.desc()).limit(1))
+    held = _held_by(campaign_id, interviewer_id).scalar_subquery()
+    return session.scalar(select(PhoneCase).where(PhoneCase.id == held))
 
 
 def claim_next(session: Session, policy: PhonePolicy, campaign_id: int, interviewer_id: int,
                now: datetime) -> PhoneCase | None:
-    """Give the interviewer their next case (commits); None when nothing is due."""
-    held = current_case(session, campaign_id, interviewer_id)
-    if held is not None:
-        return held
+    """Give the interviewer their next case (commits); None when nothing is due.
+
+    One statement: `UPDATE ... WHERE id = COALESCE(held, tier 1, ..., tier 4) RETURNING *`.
+    COALESCE evaluates its arguments only until one is not null (PostgreSQL and SQLite), so a
+    claim runs the held-case lookup and then the tiers' locking choices in order, each on its
+    own index, and stops at the first that finds a case: one round trip instead of five.
+    """
     if not policy.in_calling_hours(now):
+        held = current_case(session, campaign_id, interviewer_id)
+        if held is not None:
+            return held
         raise OutsideCallingHours(f"当前不在拨打时段（拨打时段：{policy.hours_label()}）")
     bind = session.connection()
     free = _number_free(policy, now)
+    choices = [_held_by(campaign_id, interviewer_id).scalar_subquery()]
     for condition, order in _tiers(policy, now):
-        choice = dialect.skip_locked(
+        choices.append(dialect.skip_locked(
             select(cases.c.id).where(cases.c.campaign_id == campaign_id, condition, free).order_by(*order).limit(1),
-            bind)
-        case_id = session.execute(
-            update(cases).where(cases.c.id == choice.scalar_subquery())
-            .values(status="working", assigned_to=interviewer_id, claimed_at=now, updated_at=now)
-            .returning(cases.c.id)
-        ).scalar()
-        if case_id is not None:
-            session.commit()
-            return session.get(PhoneCase, case_id, populate_existing=True)
+            bind).scalar_subquery())
+    mine = and_(PhoneCase.status == "working", PhoneCase.assigned_to == interviewer_id)
+    claimed = session.scalars(
+        update(PhoneCase).where(PhoneCase.id == func.coalesce(*choices))
+        # The held case keeps its claim time (its timeout runs from the first claim).
+        .values(status="working", assigned_to=interviewer_id, updated_at=now,
+                claimed_at=case((mine, PhoneCase.claimed_at), else_=now))
+        .returning(PhoneCase), execution_options={"populate_existing": True}).first()
     session.commit()
-    return None
+    return claimed
 
 
 def release(session: Session, case: PhoneCase, now: datetime) -> None:

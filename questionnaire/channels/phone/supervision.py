@@ -46,12 +46,12 @@ def entity_rows(session: Session, campaign_id: int, classes: dict[int, str]) -> 
     draw = session.scalar(select(Draw).where(Draw.campaign_id == campaign_id))
     allocation = {int(k): v for k, v in (draw.allocation if draw else {}).items()}
     drawn = dict(session.execute(select(PhoneCase.evaluated_unit_id, func.count())
-                                 .where(PhoneCase.campaign_id == campaign_id)
+                                 .where(PhoneCase.campaign_id == campaign_id, PhoneCase.kind == "interview")
                                  .group_by(PhoneCase.evaluated_unit_id)).all())
     finals: dict[int, dict[int, int]] = defaultdict(dict)
     for unit_id, code, n in session.execute(
             select(PhoneCase.evaluated_unit_id, PhoneCase.last_outcome, func.count())
-            .where(PhoneCase.campaign_id == campaign_id, PhoneCase.status == "final")
+            .where(PhoneCase.campaign_id == campaign_id, PhoneCase.status == "final", PhoneCase.kind == "interview")
             .group_by(PhoneCase.evaluated_unit_id, PhoneCase.last_outcome)):
         finals[unit_id][code] = n
     names = dict(session.execute(select(OrgUnit.id, OrgUnit.name)

@@ -44,7 +44,8 @@ def _policy(campaign) -> PhonePolicy:
 
 
 def _number(case: PhoneCase) -> str:
-    token = db.session.scalar(select(FrameNumber.phone_cipher).where(FrameNumber.id == case.frame_number_id))
+    token = case.phone_cipher or db.session.scalar(
+        select(FrameNumber.phone_cipher).where(FrameNumber.id == case.frame_number_id))
     return PersonalKeys.from_config(current_app.config).cipher.decrypt(token)
 
 
@@ -124,5 +125,9 @@ def outcome(case_id: int):
         db.session.rollback()
         return _render_work(campaign, case, errors=exc.detail.get("fields", {}), answers=answers, status=422)
     audit("phone_outcome", f"case:{case.id}", outcome=int(code))
+    if db.session.get(PhoneCase, case.id, populate_existing=True).status == "final":
+        # Features that queue cases of their own (the 12345 callbacks) read the result now.
+        for hook in current_app.extensions.get("phone_case_finalised", ()):
+            hook(db.session, case.id)
     flash(f"已记录：{OUTCOMES[int(code)].label}")
     return redirect(url_for("phone_work.work", campaign_id=campaign.id))
