@@ -9,14 +9,12 @@ is checked again at download time. Every export is written to the audit log.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_login import current_user
-from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 
@@ -27,9 +25,10 @@ from questionnaire.exports import datasets
 from questionnaire.exports import plan as exports
 from questionnaire.exports import writers as export_writers
 from questionnaire.exports.plan import ExportRefused, ExportRequest
-from questionnaire.extensions import db, read_replica, redis_store
+from questionnaire.extensions import db, read_replica
 from questionnaire.intake.channels import CHANNEL_LABELS
 from questionnaire.kernel.errors import NotInScope
+from questionnaire.kernel.web.jobs import own_job
 from questionnaire.kernel.web.params import optional_int
 from questionnaire.org.models import OrgUnit
 from workers.export_jobs import FILE_MAX_AGE, build_export, export_path
@@ -38,7 +37,6 @@ from workers.tally_jobs import catch_up_inline
 
 bp = Blueprint("exports", __name__, url_prefix="/office/exports")
 
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8"}
 RUNNING = ("queued", "started", "deferred", "scheduled")
@@ -168,14 +166,7 @@ def _attachment(response: Response, filename: str) -> Response:
 
 def _own_job(job_id: str) -> Job:
     """The caller's own export job, still inside the caller's scope; otherwise 404."""
-    if not JOB_ID.match(job_id):
-        abort(404)
-    try:
-        job = Job.fetch(job_id, connection=redis_store.client(current_app))
-    except NoSuchJobError:
-        abort(404)
-    if job.meta.get("user_id") != current_user.id or "export" not in job.meta:
-        abort(404)  # someone else's export (or not an export): its existence is not confirmed
+    job = own_job(job_id, "export")
     try:
         exports.plan(db.session.connection(), current_scope(), ExportRequest.from_dict(job.meta["export"]))
     except (NotInScope, ExportRefused):

@@ -8,20 +8,18 @@ report is the office's, an RQ job (workers/report_jobs.py) whose progress page r
 
 from __future__ import annotations
 
-import re
 import uuid
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
-from questionnaire.extensions import db, redis_store
+from questionnaire.extensions import db
 from questionnaire.kernel.errors import NotInScope
+from questionnaire.kernel.web.jobs import own_job
 from questionnaire.org.models import OrgUnit
 from questionnaire.reports.docx_render import render_docx
 from questionnaire.reports.pdf_render import render_pdf
@@ -34,7 +32,6 @@ from workers.tally_jobs import catch_up_inline
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 ADMIN = ("admin",)
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 RUNNING = ("queued", "started", "deferred", "scheduled")
 FORMATS = {"docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
            "pdf": (render_pdf, "application/pdf")}
@@ -134,23 +131,11 @@ def batch(campaign_id: int):
     return redirect(url_for("reports.job", job_id=job_id))
 
 
-def _own_job(job_id: str) -> Job:
-    if not JOB_ID.match(job_id):
-        abort(404)
-    try:
-        job = Job.fetch(job_id, connection=redis_store.client(current_app))
-    except NoSuchJobError:
-        abort(404)
-    if job.meta.get("user_id") != current_user.id:
-        abort(404)  # someone else's batch: not even its existence is confirmed
-    return job
-
-
 @bp.get("/jobs/<job_id>")
 @office_login_required
 def job(job_id: str):
     """Progress of a report batch; refreshes itself until the zip is ready."""
-    job = _own_job(job_id)
+    job = own_job(job_id)
     status = job.get_status()
     status = getattr(status, "value", status)
     ready = status == "finished" and batch_path(current_app.instance_path, job.id).is_file()
@@ -162,7 +147,7 @@ def job(job_id: str):
 @office_login_required
 def job_download(job_id: str):
     """Download a finished batch."""
-    job = _own_job(job_id)
+    job = own_job(job_id)
     path = batch_path(current_app.instance_path, job.id)
     if not path.is_file():
         abort(404)

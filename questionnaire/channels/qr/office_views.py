@@ -6,8 +6,6 @@ scope: an entry point or county outside it is a 404 (existence is not confirmed)
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
@@ -20,8 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from questionnaire.campaigns import service as campaign_service
@@ -30,6 +26,7 @@ from questionnaire.channels.qr import office_entries
 from questionnaire.channels.qr.entry_points import RULES
 from questionnaire.extensions import db, redis_store
 from questionnaire.kernel.web.http import attachment
+from questionnaire.kernel.web.jobs import own_job
 from questionnaire.kernel.web.params import optional_int, safe_back
 from questionnaire.posters import qr
 from questionnaire.posters.render import PAGE_SIZES, render_posters
@@ -38,7 +35,6 @@ from workers.queues import POSTERS, app_queue
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-JOB_ID = re.compile(r"^[0-9a-f-]{32,36}$")  # RQ job ids are UUIDs
 
 
 
@@ -187,23 +183,11 @@ def poster_batch(campaign_id: int):
     return redirect(url_for("office.poster_job", job_id=job.id))
 
 
-def _own_job(job_id: str) -> Job:
-    if not JOB_ID.match(job_id):
-        abort(404)
-    try:
-        job = Job.fetch(job_id, connection=_redis())
-    except NoSuchJobError:
-        abort(404)
-    if job.meta.get("user_id") != current_user.id:
-        abort(404)  # someone else's batch: not even its existence is confirmed
-    return job
-
-
 @bp.get("/jobs/<job_id>")
 @office_login_required
 def poster_job(job_id: str):
     """Progress of a poster batch; refreshes itself until the PDF is ready."""
-    job = _own_job(job_id)
+    job = own_job(job_id)
     status = job.get_status()
     status = getattr(status, "value", status)
     return render_template("office/job.html", job=job, status=status, meta=job.meta,
@@ -214,7 +198,7 @@ def poster_job(job_id: str):
 @office_login_required
 def poster_job_download(job_id: str):
     """Download a finished batch."""
-    job = _own_job(job_id)
+    job = own_job(job_id)
     pdf = _redis().get(result_key(job.id))
     if pdf is None:
         abort(404)
