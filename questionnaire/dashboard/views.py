@@ -18,6 +18,7 @@ from sqlalchemy import select
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
+from questionnaire.campaigns.service import get_campaign
 from questionnaire.dashboard import figures
 from questionnaire.dashboard.suggestions import recent_suggestions
 from questionnaire.extensions import db, read_replica
@@ -69,13 +70,6 @@ def sort_rows(rows: list, key: str, descending: bool) -> list:
     present = [r for r in rows if getattr(r, key) is not None]
     missing = [r for r in rows if getattr(r, key) is None]
     return sorted(present, key=lambda r: (getattr(r, key), r.code), reverse=descending) + missing
-
-
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _county_scope(county_id: int | None) -> Scope | None:
@@ -145,7 +139,7 @@ def _page(campaign_id: int, county_id: int | None):
         channel = _channel()
     except BadDashboardRequest as exc:
         return error_page(400, "请求有误", exc.message)
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     scope = _county_scope(county_id)
     if scope is None:
         abort(404)
@@ -190,7 +184,7 @@ def overview(campaign_id: int):
     A county office lands on its own county's drill-down (its townships), not on a one-row table."""
     scope = current_scope()
     if scope.role == "county":
-        _campaign_or_404(campaign_id)
+        get_campaign(db.session, campaign_id)
         kept = {k: v for k, v in request.args.items() if k in ("flagged", "channel", "sort", "order")}
         return redirect(url_for("dashboard.county", campaign_id=campaign_id, county_id=scope.county_id, **kept))
     return _page(campaign_id, None)

@@ -15,8 +15,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 
 from questionnaire.accounts.auth import audit, current_scope, office_login_required
-from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
+from questionnaire.campaigns.service import get_campaign
 from questionnaire.extensions import db
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.jobs import own_job
@@ -35,13 +35,6 @@ ADMIN = ("admin",)
 RUNNING = ("queued", "started", "deferred", "scheduled")
 FORMATS = {"docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
            "pdf": (render_pdf, "application/pdf")}
-
-
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _format_or_404(fmt: str):
@@ -70,7 +63,7 @@ def index():
 @office_login_required
 def campaign(campaign_id: int):
     """The reports this account may download: every entity's and the city's for the office, else its own."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     scope = current_scope()
     groups = []
     for kind in KINDS:
@@ -88,7 +81,7 @@ def campaign(campaign_id: int):
 @office_login_required
 def entity_report(campaign_id: int, unit_id: int, fmt: str):
     """One county's or city unit's report (its own entity only, for a county or unit account)."""
-    _campaign_or_404(campaign_id)
+    get_campaign(db.session, campaign_id)
     render, mimetype = _format_or_404(fmt)
     unit = db.session.get(OrgUnit, unit_id)
     if unit is None or unit.kind not in KINDS:
@@ -107,7 +100,7 @@ def entity_report(campaign_id: int, unit_id: int, fmt: str):
 @office_login_required(roles=ADMIN)
 def city_report(campaign_id: int, fmt: str):
     """The city-wide report (the office's)."""
-    _campaign_or_404(campaign_id)
+    get_campaign(db.session, campaign_id)
     render, mimetype = _format_or_404(fmt)
     catch_up_inline(current_app, campaign_id)
     report = CampaignReports(db.session, campaign_id).city_report()
@@ -120,7 +113,7 @@ def city_report(campaign_id: int, fmt: str):
 @office_login_required(roles=ADMIN)
 def batch(campaign_id: int):
     """Queue every entity's report (DOCX + PDF) and the city-wide one, as one zip."""
-    _campaign_or_404(campaign_id)
+    get_campaign(db.session, campaign_id)
     catch_up_inline(current_app, campaign_id)
     job_id = uuid.uuid4().hex
     queue = app_queue(current_app, REPORTS)

@@ -6,11 +6,11 @@ objections are filed by the entity's own account and answered by the office.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from questionnaire.accounts.auth import current_scope, office_login_required, request_ip_hash
-from questionnaire.campaigns.models import Campaign
+from questionnaire.campaigns.service import get_campaign
 from questionnaire.extensions import db
 from questionnaire.kernel.errors import NotInScope
 from questionnaire.kernel.web.errors import error_page
@@ -24,18 +24,11 @@ bp = Blueprint("publications", __name__)
 ADMIN = ("admin",)
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 @bp.post("/campaigns/<int:campaign_id>/publications")
 @office_login_required(roles=ADMIN)
 def publish(campaign_id: int):
     """Publish a kind's preliminary (with an objection window in days) or final results."""
-    _campaign_or_404(campaign_id)
+    get_campaign(db.session, campaign_id)
     raw_days = request.form.get("days", "5")
     if not raw_days.isdigit():
         return error_page(400, "请求有误", "异议期天数必须是整数")
@@ -49,7 +42,7 @@ def publish(campaign_id: int):
 @office_login_required
 def show(campaign_id: int, publication_id: int):
     """A published copy: the office sees every entity and every objection; an entity only its own."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     row = publication.get_publication(db.session, campaign_id, publication_id)
     scope = current_scope()
     visible = visible_entities(scope, row.kind)

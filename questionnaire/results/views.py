@@ -18,6 +18,7 @@ from sqlalchemy import select
 from questionnaire.accounts.auth import audit, current_scope, office_login_required, request_ip_hash
 from questionnaire.campaigns.models import Campaign
 from questionnaire.campaigns.pages import choose_campaign
+from questionnaire.campaigns.service import get_campaign
 from questionnaire.extensions import db
 from questionnaire.kernel import keys
 from questionnaire.kernel.errors import NotInScope
@@ -37,13 +38,6 @@ ADMIN = ("admin",)
 # A cached JSON body is only served for the state it was built from (tallies, scheme, figures,
 # publications); short, because the rectification ledger's fed figure is not in the key.
 CACHE_SECONDS = 30
-
-
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _all_standings(campaign_id: int, scope: Scope) -> dict[str, dict]:
@@ -74,7 +68,7 @@ def index():
 @office_login_required
 def overview(campaign_id: int):
     """Current standing of every county and city unit in scope (one's own entity for an entity account)."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     kinds = _all_standings(campaign_id, current_scope())
     audit("view_results", f"campaign:{campaign_id}")
     return render_template("results/overview.html", campaign=campaign, kinds=kinds, kind_labels=KIND_LABELS,
@@ -95,7 +89,7 @@ def _entity_in_scope(unit_id: int) -> OrgUnit:
 @office_login_required
 def entity(campaign_id: int, unit_id: int):
     """One entity: per-channel rates and sub-scores, every indicator's value and points, where points are lost."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     unit = _entity_in_scope(unit_id)
     catch_up_inline(current_app, campaign_id)
     data = standings.build(db.session, campaign_id, unit.kind)
@@ -141,7 +135,7 @@ def _kind_or_404(kind: str) -> str:
 @office_login_required(roles=ADMIN)
 def scheme(campaign_id: int, kind: str):
     """The kind's scheme versions and a form for a new version (the office's to set)."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     rows = service.versions(db.session, campaign_id, _kind_or_404(kind))
     current = rows[-1] if rows else None
     text = yaml.safe_dump(current.scheme, allow_unicode=True, sort_keys=False) if current else ""
@@ -154,7 +148,7 @@ def scheme(campaign_id: int, kind: str):
 @office_login_required(roles=ADMIN)
 def scheme_version(campaign_id: int, kind: str, number: int):
     """One version as stored, and the standings it gives now (older versions stay readable)."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     row = service.version(db.session, campaign_id, _kind_or_404(kind), number)
     data = standings.build(db.session, campaign_id, kind, row)
     return render_template("results/version.html", campaign=campaign, row=row, kind_label=KIND_LABELS[kind],
@@ -166,7 +160,7 @@ def scheme_version(campaign_id: int, kind: str, number: int):
 @office_login_required(roles=ADMIN)
 def change_scheme(campaign_id: int, kind: str):
     """A new scheme version from the edited text (YAML or JSON) and its reason."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = get_campaign(db.session, campaign_id)
     _kind_or_404(kind)
     text = request.form.get("scheme", "")
     try:
@@ -189,7 +183,7 @@ def change_scheme(campaign_id: int, kind: str):
 @office_login_required(roles=ADMIN)
 def enter_figure(campaign_id: int, unit_id: int, key: str):
     """Enter one entity's external figure with its source (audited)."""
-    _campaign_or_404(campaign_id)
+    get_campaign(db.session, campaign_id)
     unit = _entity_in_scope(unit_id)
     form = {**request.form.to_dict(), "met": request.form.getlist("met")}
     service.enter_external_value(db.session, campaign_id, unit.kind, unit, key, form, current_user.id,
